@@ -23,6 +23,16 @@ void bench_report(const char *name, double value, const char *unit, const char *
 /* Keeps the compiler from discarding a computed value. */
 void bench_consume(uint64_t v);
 
+/* A fixed-seed generator for benchmark inputs. */
+static inline uint64_t bench_xorshift64(uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return *state = x;
+}
+
 /* Each module's benchmarks. */
 void bench_mask(void);
 void bench_utf8(void);

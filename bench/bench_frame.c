@@ -69,15 +69,6 @@ static _Noreturn void die(const char *what, long detail)
     abort();
 }
 
-static uint64_t xorshift64(uint64_t *state)
-{
-    uint64_t x = *state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return *state = x;
-}
-
 /* Masked binary frames of payload_size random bytes, each with its own key,
  * until the stream would exceed STREAM_BYTES. */
 static void stream_build(frame_stream *s, size_t payload_size)
@@ -96,8 +87,8 @@ static void stream_build(frame_stream *s, size_t payload_size)
     uint64_t seed = 0x2545f4914f6cdd1du ^ payload_size;
     for (;;) {
         for (size_t i = 0; i < payload_size; i++)
-            payload[i] = (uint8_t)xorshift64(&seed);
-        uint64_t k = xorshift64(&seed);
+            payload[i] = (uint8_t)bench_xorshift64(&seed);
+        uint64_t k = bench_xorshift64(&seed);
         ws_frame_spec spec = {.fin = true, .opcode = WS_OP_BINARY, .masked = true,
                               .mask_key = {(uint8_t)k, (uint8_t)(k >> 8), (uint8_t)(k >> 16),
                                            (uint8_t)(k >> 24)}};

@@ -66,15 +66,6 @@ static void run_bytewise(void *arg)
     bench_consume(c->data[c->len - 1]);
 }
 
-static uint64_t xorshift64(uint64_t *state)
-{
-    uint64_t x = *state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return *state = x;
-}
-
 /* ws_mask() must agree with the reference loop, or its speed means nothing.
  * It runs on the measured buffer itself, so the unaligned start is checked. */
 static void check_mask(const mask_case *c, uint8_t *scratch)
@@ -108,7 +99,7 @@ void bench_mask(void)
     }
     uint64_t seed = 0x9e3779b97f4a7c15u;
     for (size_t i = 0; i < MASK_LEN + 64; i++)
-        data[i] = (uint8_t)xorshift64(&seed);
+        data[i] = (uint8_t)bench_xorshift64(&seed);
     memcpy(src, data, MASK_LEN);
 
     mask_case aligned = {.data = data, .src = src, .dst = dst, .len = MASK_LEN,

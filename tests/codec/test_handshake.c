@@ -7,6 +7,7 @@
  * a guarded copy to catch over-reads. Every error of the handshake range
  * (-500..-799) must be produced at least once.
  */
+#include "http_compare.h"
 #include "tap.h"
 #include "guard.h"
 
@@ -41,24 +42,6 @@ static void note(int rc)
 }
 
 /* ---- parsing a head three ways --------------------------------------------- */
-
-static bool same_slice(const char *a, const char *base_a, const char *b, const char *base_b,
-                       size_t len_a, size_t len_b)
-{
-    return len_a == len_b && (a && b ? a - base_a == b - base_b : a == b);
-}
-
-static bool same_headers(const ws_http_header *a, size_t na, const char *base_a,
-                         const ws_http_header *b, size_t nb, const char *base_b)
-{
-    if (na != nb)
-        return false;
-    for (size_t i = 0; i < na; i++)
-        if (!same_slice(a[i].name, base_a, b[i].name, base_b, a[i].name_len, b[i].name_len) ||
-            !same_slice(a[i].value, base_a, b[i].value, base_b, a[i].value_len, b[i].value_len))
-            return false;
-    return true;
-}
 
 static int req_parse(const char *buf, size_t len, ws_http_request *req, ws_http_header *hs)
 {

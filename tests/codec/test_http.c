@@ -3,6 +3,7 @@
  * from a copy that ends at an unreadable page, and as every prefix of itself
  * (each prefix also ending at an unreadable page).
  */
+#include "http_compare.h"
 #include "tap.h"
 #include "guard.h"
 
@@ -15,30 +16,6 @@
 #define BIG ((size_t)1 << 20)
 
 #define S(lit) lit, sizeof(lit) - 1
-
-/* ---- comparing two parses of the same bytes at different addresses ------- */
-
-static bool same_slice(const char *a, const char *base_a, const char *b, const char *base_b,
-                       size_t len_a, size_t len_b)
-{
-    if (len_a != len_b)
-        return false;
-    if (!a || !b)
-        return a == b;
-    return a - base_a == b - base_b;
-}
-
-static bool same_headers(const ws_http_header *a, size_t na, const char *base_a,
-                         const ws_http_header *b, size_t nb, const char *base_b)
-{
-    if (na != nb)
-        return false;
-    for (size_t i = 0; i < na; i++)
-        if (!same_slice(a[i].name, base_a, b[i].name, base_b, a[i].name_len, b[i].name_len) ||
-            !same_slice(a[i].value, base_a, b[i].value, base_b, a[i].value_len, b[i].value_len))
-            return false;
-    return true;
-}
 
 static bool same_request(const ws_http_request *a, const char *base_a, const ws_http_request *b,
                          const char *base_b)

@@ -80,32 +80,45 @@ static int reserve(ws_assembler *a, size_t need)
 static int on_header(ws_assembler *a)
 {
     const ws_frame_header *h = &a->frame;
+    uint32_t lenient = a->config.lenient;
     ws_frame_rules rules = {
         .role = a->config.role,
-        .rsv_allowed = a->config.rsv_allowed,
+        .rsv_allowed = (lenient & WS_LENIENT_RSV) ? 7 : a->config.rsv_allowed,
         .allow_non_minimal_length = a->config.allow_non_minimal_length,
     };
     int r = ws_frame_check(h, &rules);
+    if ((r == WS_E_FRAME_NOT_MASKED || r == WS_E_FRAME_MASKED) && (lenient & WS_LENIENT_MASKING)) {
+        ws_frame_header as_expected = *h;
+        as_expected.masked = a->config.role == WS_ROLE_SERVER;
+        r = ws_frame_check(&as_expected, &rules);
+    }
+    if (r == WS_E_OPCODE_RESERVED && (lenient & WS_LENIENT_OPCODE)) {
+        a->skip_frame = true;
+        return WS_OK;
+    }
     if (r != WS_OK)
         return r;
     if (ws_opcode_is_control(h->opcode))
         return WS_OK;
 
-    if (h->opcode == WS_OP_CONTINUATION) {
-        if (!a->in_message)
+    bool starts = h->opcode != WS_OP_CONTINUATION;
+    if (!starts) {
+        if (!a->in_message && !(lenient & WS_LENIENT_FRAGMENTATION))
             return WS_E_CONTINUATION_WITHOUT_START;
         if (h->rsv & WS_RSV1) /* RFC 7692 §6: RSV1 marks the first frame only */
             return WS_E_RSV1_ON_CONTINUATION;
-    } else {
-        if (a->in_message)
-            return WS_E_DATA_FRAME_INSIDE_MESSAGE;
+        starts = !a->in_message;
+    } else if (a->in_message && !(lenient & WS_LENIENT_FRAGMENTATION)) {
+        return WS_E_DATA_FRAME_INSIDE_MESSAGE;
+    }
+    if (starts) {
         a->in_message = true;
-        a->message_opcode = h->opcode;
+        a->message_opcode = h->opcode == WS_OP_CONTINUATION ? WS_OP_BINARY : h->opcode;
         a->message_rsv = h->rsv;
         a->message_frames = 0;
         a->message_length = 0;
         /* Compressed text is validated by the caller after inflating it. */
-        a->check_utf8 = h->opcode == WS_OP_TEXT && !a->config.skip_utf8_check &&
+        a->check_utf8 = h->opcode == WS_OP_TEXT && !(lenient & WS_LENIENT_UTF8) &&
                         !(h->rsv & WS_RSV1);
         ws_utf8_init(&a->utf8);
     }
@@ -133,7 +146,7 @@ static int on_frame_end(ws_assembler *a, ws_event *ev)
         return WS_OK;
     case WS_OP_CLOSE: {
         int r = ws_close_parse(a->control, n, &ev->close);
-        if (r != WS_OK)
+        if (r != WS_OK && !(a->config.lenient & WS_LENIENT_CLOSE))
             return r;
         ev->type = WS_EVENT_CLOSE;
         ev->opcode = h->opcode;
@@ -141,7 +154,7 @@ static int on_frame_end(ws_assembler *a, ws_event *ev)
         ev->frames = 1;
         ev->data = a->control;
         ev->length = n;
-        a->closed = true;
+        a->closed = !(a->config.lenient & WS_LENIENT_AFTER_CLOSE);
         return WS_OK;
     }
     default:
@@ -222,7 +235,11 @@ ptrdiff_t ws_assembler_feed(ws_assembler *a, const uint8_t *buf, size_t len, ws_
         if (take == 0 && a->frame_done < h->payload_length)
             break;
 
-        if (take) {
+        if (take && a->skip_frame) {
+            a->frame_done += take;
+            pos += take;
+            a->stream_offset += take;
+        } else if (take) {
             uint8_t *dest;
             if (ws_opcode_is_control(h->opcode)) {
                 dest = a->control + a->frame_done;
@@ -248,7 +265,10 @@ ptrdiff_t ws_assembler_feed(ws_assembler *a, const uint8_t *buf, size_t len, ws_
             a->stream_offset += take;
         }
 
-        if (a->frame_done == h->payload_length) {
+        if (a->frame_done == h->payload_length && a->skip_frame) {
+            a->skip_frame = false;
+            a->state = STATE_HEADER;
+        } else if (a->frame_done == h->payload_length) {
             int r = on_frame_end(a, ev);
             if (r != WS_OK)
                 return fail(a, r, a->stream_offset - (a->stream_offset > 0));

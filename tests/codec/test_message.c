@@ -342,11 +342,11 @@ static void utf8_rules(void)
     ok(o.count == 1 && o.error == 0, "binary with invalid UTF-8 is delivered");
 
     ws_assembler_config skip = server;
-    skip.skip_utf8_check = true;
+    skip.lenient = WS_LENIENT_UTF8;
     s.len = 0;
     add_frame(&s, true, 0, WS_OP_TEXT, true, "\xff", 1);
     o = play_all_ways("text unchecked when asked", &skip, &s);
-    ok(o.count == 1 && o.error == 0, "skip_utf8_check delivers invalid text");
+    ok(o.count == 1 && o.error == 0, "WS_LENIENT_UTF8 delivers invalid text");
 
     ws_assembler_config deflate = server;
     deflate.rsv_allowed = WS_RSV1;
@@ -494,9 +494,62 @@ static void large_message(void)
     free(payload);
 }
 
+/* Each lenient bit waives its rule and no other. */
+static void lenient_rules(void)
+{
+    stream s = {0};
+    ws_assembler_config cfg = server;
+
+    add_frame(&s, true, WS_RSV2, WS_OP_TEXT, true, "r", 1);
+    cfg.lenient = WS_LENIENT_RSV;
+    outcome o = play_all_ways("lenient RSV", &cfg, &s);
+    ok(o.error == 0 && o.count == 1 && o.events[0].rsv == WS_RSV2, "RSV2 accepted and reported");
+
+    s.len = 0;
+    add_frame(&s, true, 0, WS_OP_TEXT, false, "u", 1);
+    cfg.lenient = WS_LENIENT_MASKING;
+    o = play_all_ways("lenient masking", &cfg, &s);
+    ok(o.error == 0 && o.count == 1 && o.events[0].data[0] == 'u', "unmasked client frame accepted");
+    cfg.lenient = WS_LENIENT_RSV;
+    o = play_all_ways("masking still enforced", &cfg, &s);
+    is_int(o.error, WS_E_FRAME_NOT_MASKED, "other bits leave masking enforced");
+
+    s.len = 0;
+    add_frame(&s, true, 0, 0x5, true, "skipped", 7);
+    add_frame(&s, true, 0, 0xC, true, "skipped too", 11);
+    add_frame(&s, true, 0, WS_OP_TEXT, true, "kept", 4);
+    cfg.lenient = WS_LENIENT_OPCODE;
+    o = play_all_ways("lenient opcode", &cfg, &s);
+    ok(o.error == 0 && o.count == 1 && o.events[0].length == 4, "reserved opcodes skipped");
+
+    s.len = 0;
+    add_frame(&s, true, 0, WS_OP_CONTINUATION, true, "orphan", 6);
+    add_frame(&s, false, 0, WS_OP_TEXT, true, "lost", 4);
+    add_frame(&s, true, 0, WS_OP_TEXT, true, "new", 3);
+    cfg.lenient = WS_LENIENT_FRAGMENTATION;
+    o = play_all_ways("lenient fragmentation", &cfg, &s);
+    ok(o.error == 0 && o.count == 2 && o.events[0].opcode == WS_OP_BINARY &&
+           o.events[0].length == 6 && o.events[1].length == 3,
+       "orphan continuation delivered as binary; interrupted message dropped");
+
+    s.len = 0;
+    add_frame(&s, true, 0, WS_OP_CLOSE, true, "\x03\xed\xff", 3);
+    cfg.lenient = WS_LENIENT_CLOSE;
+    o = play_all_ways("lenient close", &cfg, &s);
+    ok(o.error == 0 && o.count == 1 && o.events[0].code == 1005, "close 1005 with bad reason delivered");
+
+    s.len = 0;
+    add_frame(&s, true, 0, WS_OP_CLOSE, true, "", 0);
+    add_frame(&s, true, 0, WS_OP_PING, true, "late", 4);
+    cfg.lenient = WS_LENIENT_AFTER_CLOSE;
+    o = play_all_ways("lenient after close", &cfg, &s);
+    ok(o.error == 0 && o.count == 2 && o.events[1].type == WS_EVENT_PING, "ping after close delivered");
+}
+
 int main(void)
 {
     messages();
+    lenient_rules();
     protocol_errors();
     close_rules();
     utf8_rules();

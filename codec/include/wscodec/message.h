@@ -26,11 +26,28 @@ extern "C" {
 
 #define WS_DEFAULT_MAX_MESSAGE_SIZE (64u * 1024u * 1024u)
 
+/*
+ * Rules an assembler can be told to waive, one bit each. A conforming endpoint
+ * leaves `lenient` at 0; the bits exist to build deliberately broken peers
+ * (to prove a test suite catches them) and to keep observing a peer that
+ * already broke a rule.
+ */
+enum ws_lenient {
+    WS_LENIENT_RSV = 1u << 0,           /* any RSV bits (§5.2) */
+    WS_LENIENT_MASKING = 1u << 1,       /* masked or not, either role (§5.1) */
+    WS_LENIENT_OPCODE = 1u << 2,        /* frames with reserved opcodes are skipped (§5.2) */
+    WS_LENIENT_FRAGMENTATION = 1u << 3, /* a stray continuation starts a (binary) message,
+                                           a new data frame drops the one in progress (§5.4) */
+    WS_LENIENT_UTF8 = 1u << 4,          /* text is not validated (§8.1) */
+    WS_LENIENT_CLOSE = 1u << 5,         /* Close payloads are not judged (§5.5.1, §7.4) */
+    WS_LENIENT_AFTER_CLOSE = 1u << 6,   /* frames after a Close are processed (§5.5.1) */
+};
+
 typedef struct ws_assembler_config {
     ws_role role;                  /* our role: a server requires masked frames */
     uint8_t rsv_allowed;           /* RSV bits negotiated by an extension (WS_RSV1) */
     bool allow_non_minimal_length;
-    bool skip_utf8_check;          /* deliver text without validating it */
+    uint32_t lenient;              /* ws_lenient bits: rules to waive; 0 for conformance */
     uint64_t max_message_size;     /* 0: WS_DEFAULT_MAX_MESSAGE_SIZE */
     /* Optional allocator; realloc(ptr, 0) must free. NULL: the C library. */
     void *(*realloc_fn)(void *ctx, void *ptr, size_t size);
@@ -75,6 +92,7 @@ typedef struct ws_assembler {
     size_t message_capacity;
     uint8_t control[WS_CONTROL_PAYLOAD_MAX];
     bool closed;              /* a Close frame was delivered */
+    bool skip_frame;          /* the current frame is consumed and dropped */
     bool delivered;           /* the message buffer holds a delivered message */
     uint64_t frame_start;     /* stream offset of the current frame's first byte */
     uint64_t stream_offset;   /* bytes consumed since init */

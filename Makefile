@@ -29,12 +29,27 @@ TEST_BIN  := $(TEST_SRC:tests/codec/%.c=$(BUILD)/tests/%.t)
 SAN_TEST_BIN := $(TEST_SRC:tests/codec/%.c=$(BUILD)/san/tests/%.t)
 TEST_HDR  := $(wildcard tests/*.h)
 
+# The wsconform program: every harness/*.c; its tests link all but main.c.
+HARNESS_SRC := $(wildcard harness/*.c)
+HARNESS_HDR := $(wildcard harness/*.h)
+HARNESS_OBJ := $(HARNESS_SRC:harness/%.c=$(BUILD)/harness/%.o)
+SAN_HARNESS_OBJ := $(HARNESS_SRC:harness/%.c=$(BUILD)/san/harness/%.o)
+HARNESS_LIBS := -lssl -lcrypto -lz -lcjson
+CASES_DIR ?= $(CURDIR)/cases
+HARNESS_DEFS := -DWSCONFORM_CASES_DIR='"$(CASES_DIR)"' -Iharness
+WSCONFORM := $(BUILD)/wsconform
+SAN_WSCONFORM := $(BUILD)/san/wsconform
+HTEST_SRC := $(wildcard tests/harness/test_*.c)
+HTEST_BIN := $(HTEST_SRC:tests/harness/%.c=$(BUILD)/tests/%.t)
+SAN_HTEST_BIN := $(HTEST_SRC:tests/harness/%.c=$(BUILD)/san/tests/%.t)
+SCRIPT_TESTS := $(wildcard tests/harness/test_*.sh tests/interop/test_*.sh)
+
 LIB_A     := $(BUILD)/libwscodec.a
 LIB_SO    := $(BUILD)/libwscodec.so
 SAN_LIB_A := $(BUILD)/san/libwscodec.a
 
 .PHONY: all lib check check-plain check-san check-valgrind bench demo install clean
-all: lib
+all: lib $(WSCONFORM)
 
 lib: $(LIB_A) $(LIB_SO)
 
@@ -56,6 +71,30 @@ $(LIB_SO): $(CODEC_OBJ)
 $(SAN_LIB_A): $(SAN_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
+$(BUILD)/harness/%.o: harness/%.c $(CODEC_HDR) $(HARNESS_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(HARNESS_DEFS) $(BASE_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/san/harness/%.o: harness/%.c $(CODEC_HDR) $(HARNESS_HDR)
+	@mkdir -p $(@D)
+	$(SAN_CC) $(CPPFLAGS) $(HARNESS_DEFS) $(CSTD) $(WARN) $(SAN_FLAGS) -c $< -o $@
+
+$(WSCONFORM): $(HARNESS_OBJ) $(LIB_A)
+	$(CC) -o $@ $(HARNESS_OBJ) $(LIB_A) $(HARNESS_LIBS)
+
+$(SAN_WSCONFORM): $(SAN_HARNESS_OBJ) $(SAN_LIB_A)
+	$(SAN_CC) $(SAN_FLAGS) -o $@ $(SAN_HARNESS_OBJ) $(SAN_LIB_A) $(HARNESS_LIBS)
+
+$(BUILD)/tests/%.t: tests/harness/%.c $(filter-out %/main.o,$(HARNESS_OBJ)) $(LIB_A) $(TEST_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(HARNESS_DEFS) -Itests $(BASE_CFLAGS) $(CFLAGS) $< -o $@ \
+	  $(filter-out %/main.o,$(HARNESS_OBJ)) $(LIB_A) $(HARNESS_LIBS)
+
+$(BUILD)/san/tests/%.t: tests/harness/%.c $(filter-out %/main.o,$(SAN_HARNESS_OBJ)) $(SAN_LIB_A) $(TEST_HDR)
+	@mkdir -p $(@D)
+	$(SAN_CC) $(CPPFLAGS) $(HARNESS_DEFS) -Itests $(CSTD) $(WARN) $(SAN_FLAGS) $< -o $@ \
+	  $(filter-out %/main.o,$(SAN_HARNESS_OBJ)) $(SAN_LIB_A) $(HARNESS_LIBS)
+
 $(BUILD)/tests/%.t: tests/codec/%.c $(LIB_A) $(TEST_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests $(BASE_CFLAGS) $(CFLAGS) $< -o $@ $(LIB_A) $(LIBS)
@@ -67,17 +106,20 @@ $(BUILD)/san/tests/%.t: tests/codec/%.c $(SAN_LIB_A) $(TEST_HDR)
 PROVE := prove --exec '' --failures
 
 # Binaries build in parallel; the three runs go one after the other.
-check: $(TEST_BIN) $(SAN_TEST_BIN)
+# Script tests find the program through WSCONFORM_BIN.
+check: $(TEST_BIN) $(HTEST_BIN) $(SAN_TEST_BIN) $(SAN_HTEST_BIN) $(WSCONFORM) $(SAN_WSCONFORM)
 	$(MAKE) --no-print-directory check-plain
 	$(MAKE) --no-print-directory check-san
 	$(MAKE) --no-print-directory check-valgrind
 
-check-plain: $(TEST_BIN)
-	$(PROVE) $(TEST_BIN)
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
 
-check-san: $(SAN_TEST_BIN)
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  $(PROVE) $(SAN_TEST_BIN)
+check-plain: $(TEST_BIN) $(HTEST_BIN) $(WSCONFORM)
+	WSCONFORM_BIN=$(WSCONFORM) $(PROVE) $(TEST_BIN) $(HTEST_BIN) $(SCRIPT_TESTS)
+
+check-san: $(SAN_TEST_BIN) $(SAN_HTEST_BIN) $(SAN_WSCONFORM)
+	$(SAN_ENV) WSCONFORM_BIN=$(SAN_WSCONFORM) WSCONFORM_TIMEOUT_SCALE=4 \
+	  $(PROVE) $(SAN_TEST_BIN) $(SAN_HTEST_BIN) $(filter tests/harness/%,$(SCRIPT_TESTS))
 
 check-valgrind: $(TEST_BIN)
 	WSCONFORM_UNDER_VALGRIND=1 $(PROVE) --exec 'valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all' $(TEST_BIN)
@@ -92,7 +134,8 @@ bench: $(BUILD)/bench/wsbench
 
 demo:
 	ci/setup
-	$(MAKE) --no-print-directory check-plain
+	$(MAKE) --no-print-directory -j2 $(WSCONFORM)
+	ci/demo $(WSCONFORM)
 
 install: lib
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/wscodec $(DESTDIR)$(PREFIX)/lib/pkgconfig
@@ -104,6 +147,11 @@ install: lib
 	install -m 644 codec/include/wscodec/*.h $(DESTDIR)$(PREFIX)/include/wscodec/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' codec/wscodec.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/wscodec.pc
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/wsconform
+	$(MAKE) --no-print-directory BUILD=$(BUILD)/install CASES_DIR=$(PREFIX)/share/wsconform/cases \
+	  $(BUILD)/install/wsconform
+	install -m 755 $(BUILD)/install/wsconform $(DESTDIR)$(PREFIX)/bin/wsconform
+	cp -R cases $(DESTDIR)$(PREFIX)/share/wsconform/
 
 clean:
 	rm -rf $(BUILD)

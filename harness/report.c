@@ -1,0 +1,256 @@
+/* Reporters: they only read finished, judged results. */
+#define _DEFAULT_SOURCE
+#include "report.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cjson/cJSON.h>
+
+#include "wscodec.h"
+
+#define WSCONFORM_VERSION "0.1.0"
+
+bool report_case_failed(const run_info *info, const case_result *r)
+{
+    return result_failed(r) || (info->strict && r->outcome == VERDICT_NON_STRICT);
+}
+
+/* YAML double-quoted scalar: escapes what YAML and TAP consumers need. */
+static void yaml_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\x%02x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+void report_tap(FILE *f, const run_info *info, case_result *const *results, size_t count)
+{
+    fprintf(f, "TAP version 14\n1..%zu\n", count);
+    for (size_t i = 0; i < count; i++) {
+        const case_result *r = results[i];
+        bool failed = report_case_failed(info, r);
+        fprintf(f, "%s %zu - %s %s", failed ? "not ok" : "ok", i + 1, r->def->id, r->def->title);
+        if (!failed && r->outcome == VERDICT_UNIMPLEMENTED)
+            fprintf(f, " # SKIP unimplemented");
+        else if (!failed && r->outcome != VERDICT_OK)
+            fprintf(f, " # %s", verdict_name(r->outcome));
+        fputc('\n', f);
+        if (failed || r->reason[0]) {
+            fprintf(f, "  ---\n  outcome: %s\n  close_outcome: %s\n  rfc: ",
+                    verdict_name(r->outcome), close_verdict_name(r->close_outcome));
+            yaml_string(f, r->def->rfc ? r->def->rfc : "");
+            fprintf(f, "\n  reason: ");
+            yaml_string(f, r->reason);
+            fprintf(f, "\n  file: ");
+            yaml_string(f, r->def->file ? r->def->file : "");
+            fprintf(f, "\n  line: %d\n  ...\n", r->def->line);
+        }
+    }
+}
+
+static cJSON *summary_json(case_result *const *results, size_t count)
+{
+    static const verdict order[] = {VERDICT_OK, VERDICT_NON_STRICT, VERDICT_INFORMATIONAL,
+                                    VERDICT_UNIMPLEMENTED, VERDICT_FAILED};
+    size_t tally[5] = {0};
+    for (size_t i = 0; i < count; i++) {
+        /* A failed close fails the case, whatever the outcome said. */
+        verdict v = result_failed(results[i]) ? VERDICT_FAILED : results[i]->outcome;
+        tally[v]++;
+    }
+    cJSON *s = cJSON_CreateObject();
+    for (size_t i = 0; i < 5; i++)
+        cJSON_AddNumberToObject(s, verdict_name(order[i]), (double)tally[order[i]]);
+    return s;
+}
+
+static cJSON *case_json(const case_result *r)
+{
+    cJSON *c = cJSON_CreateObject();
+    cJSON_AddStringToObject(c, "id", r->def->id);
+    cJSON_AddStringToObject(c, "title", r->def->title ? r->def->title : "");
+    cJSON_AddStringToObject(c, "rfc", r->def->rfc ? r->def->rfc : "");
+    cJSON_AddStringToObject(c, "outcome", verdict_name(r->outcome));
+    cJSON_AddStringToObject(c, "close_outcome", close_verdict_name(r->close_outcome));
+    if (r->peer_close_code >= 0)
+        cJSON_AddNumberToObject(c, "remote_close_code", r->peer_close_code);
+    else
+        cJSON_AddNullToObject(c, "remote_close_code");
+    cJSON_AddNumberToObject(c, "duration_ms", (double)(r->duration_us / 1000));
+    cJSON_AddStringToObject(c, "reason", r->reason);
+    cJSON_AddBoolToObject(c, "failed", result_failed(r));
+    cJSON_AddStringToObject(c, "requirement", r->def->requirement ? r->def->requirement : "");
+    if (r->def->note)
+        cJSON_AddStringToObject(c, "note", r->def->note);
+    return c;
+}
+
+static void hex_into(char *out, const uint8_t *data, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[data[i] >> 4];
+        out[2 * i + 1] = digits[data[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+static cJSON *hex_json(const uint8_t *data, size_t n)
+{
+    char *text = malloc(2 * n + 1);
+    if (!text)
+        abort();
+    hex_into(text, data, n);
+    cJSON *j = cJSON_CreateString(text);
+    free(text);
+    return j;
+}
+
+static const char *event_name(event_kind k)
+{
+    static const char *const names[] = {"message", "ping", "pong", "timeout", "http"};
+    return (unsigned)k < 5 ? names[k] : "?";
+}
+
+static const char *endpoint_name(endpoint e)
+{
+    return e == BY_US ? "suite" : e == BY_PEER ? "peer" : "nobody";
+}
+
+/* The detail of one case: its observations and the wire log. */
+static cJSON *detail_json(const case_result *r)
+{
+    cJSON *c = case_json(r);
+    cJSON_AddStringToObject(c, "file", r->def->file ? r->def->file : "");
+    cJSON_AddNumberToObject(c, "line", r->def->line);
+    cJSON_AddStringToObject(c, "closed_by", endpoint_name(r->closer));
+    cJSON_AddStringToObject(c, "tcp_closed_by", endpoint_name(r->tcp_closed_by));
+    cJSON_AddBoolToObject(c, "clean", r->we_sent_close && r->peer_sent_close &&
+                                          r->tcp_closed_by == BY_PEER);
+    if (r->our_close_code)
+        cJSON_AddNumberToObject(c, "local_close_code", r->our_close_code);
+    cJSON_AddStringToObject(c, "remote_close_reason", r->peer_close_reason);
+    cJSON_AddNumberToObject(c, "bytes_sent", (double)r->bytes_out);
+    cJSON_AddNumberToObject(c, "bytes_received", (double)r->bytes_in);
+
+    cJSON *events = cJSON_AddArrayToObject(c, "events");
+    for (size_t i = 0; i < r->event_count; i++) {
+        const observed_event *e = &r->events[i];
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddStringToObject(j, "type", event_name(e->kind));
+        cJSON_AddNumberToObject(j, "at_us", (double)e->at_us);
+        if (e->kind == EVENT_MESSAGE)
+            cJSON_AddStringToObject(j, "opcode", e->opcode == WS_OP_BINARY ? "binary" : "text");
+        if (e->kind == EVENT_TIMEOUT)
+            cJSON_AddStringToObject(j, "tag", e->tag ? e->tag : "");
+        if (e->kind == EVENT_HTTP)
+            cJSON_AddNumberToObject(j, "status", e->status);
+        cJSON_AddNumberToObject(j, "length", (double)e->length);
+        size_t show = e->data ? (e->length < 256 ? e->length : 256) : 0;
+        cJSON_AddItemToObject(j, "head_hex", hex_json(e->data, show));
+        cJSON_AddItemToArray(events, j);
+    }
+
+    cJSON *wire = cJSON_AddArrayToObject(c, "wire");
+    for (size_t i = 0; i < r->wire_count; i++) {
+        const wire_chunk *w = &r->wire[i];
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddNumberToObject(j, "at_us", (double)w->at_us);
+        cJSON_AddStringToObject(j, "dir", w->outgoing ? "out" : "in");
+        cJSON_AddNumberToObject(j, "length", w->length);
+        cJSON_AddItemToObject(j, "hex", hex_json(r->wire_bytes + w->offset, w->kept));
+        cJSON_AddItemToArray(wire, j);
+    }
+    return c;
+}
+
+static int write_json(const char *path, cJSON *json)
+{
+    char *text = cJSON_Print(json);
+    FILE *f = text ? fopen(path, "w") : NULL;
+    int rc = -1;
+    if (f) {
+        rc = fputs(text, f) < 0 ? -1 : 0;
+        fputc('\n', f);
+        if (fclose(f) != 0)
+            rc = -1;
+    }
+    if (rc != 0)
+        fprintf(stderr, "wsconform: cannot write %s: %s\n", path, strerror(errno));
+    free(text);
+    return rc;
+}
+
+static int make_dir(const char *path)
+{
+    if (mkdir(path, 0777) == 0 || errno == EEXIST)
+        return 0;
+    fprintf(stderr, "wsconform: cannot create %s: %s\n", path, strerror(errno));
+    return -1;
+}
+
+/* Case ids are file names here: keep them safe. */
+static void file_name_for(char *out, size_t cap, const char *id)
+{
+    size_t n = 0;
+    for (; *id && n + 1 < cap; id++)
+        out[n++] = (*id == '/' || *id == '\\' || (unsigned char)*id < 0x20) ? '_' : *id;
+    out[n] = '\0';
+}
+
+int report_write_dir(const char *dir, const run_info *info, case_result *const *results,
+                     size_t count)
+{
+    char path[4096];
+    if (make_dir(dir) != 0)
+        return -1;
+    snprintf(path, sizeof path, "%s/cases", dir);
+    if (make_dir(path) != 0)
+        return -1;
+
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "tool", "wsconform");
+    cJSON_AddStringToObject(root, "version", WSCONFORM_VERSION);
+    cJSON_AddStringToObject(root, "target", info->target);
+    cJSON_AddStringToObject(root, "agent", info->agent ? info->agent : "");
+    cJSON_AddStringToObject(root, "started_at", info->started_at);
+    cJSON_AddNumberToObject(root, "duration_ms", (double)info->duration_ms);
+    cJSON_AddBoolToObject(root, "strict", info->strict);
+    cJSON_AddItemToObject(root, "summary", summary_json(results, count));
+    cJSON *cases = cJSON_AddArrayToObject(root, "cases");
+    int rc = 0;
+    for (size_t i = 0; i < count; i++) {
+        cJSON_AddItemToArray(cases, case_json(results[i]));
+        char name[256];
+        file_name_for(name, sizeof name, results[i]->def->id);
+        snprintf(path, sizeof path, "%s/cases/%s.json", dir, name);
+        cJSON *detail = detail_json(results[i]);
+        rc |= write_json(path, detail);
+        cJSON_Delete(detail);
+    }
+    snprintf(path, sizeof path, "%s/results.json", dir);
+    rc |= write_json(path, root);
+    cJSON_Delete(root);
+
+    snprintf(path, sizeof path, "%s/results.tap", dir);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "wsconform: cannot write %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    report_tap(f, info, results, count);
+    if (fclose(f) != 0)
+        rc = -1;
+    return rc ? -1 : 0;
+}

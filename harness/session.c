@@ -1,0 +1,932 @@
+/*
+ * One case over one connection, in the client role. The session keeps every
+ * observation the judge needs (events, who closed, codes, timings) and the
+ * wire log; it decides nothing about verdicts except when to close, which
+ * follows Autobahn's rules so verdicts stay comparable: the suite closes once
+ * the events match an OK expectation, answers a peer's Close with 1000, waits
+ * 1 s for the server to drop TCP, and fails the connection with 1001 when the
+ * kill timer fires.
+ */
+#define _DEFAULT_SOURCE
+#include "session.h"
+
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <openssl/rand.h>
+
+#include "judge.h"
+#include "outq.h"
+#include "payload.h"
+#include "wscodec.h"
+
+#define HEAD_MAX 16384
+#define READ_CHUNK 65536
+#define WRITE_CHUNK 65536
+#define LOOP_DEPTH_MAX 16
+#define HANDSHAKE_TIMEOUT_MS 5000
+#define CLOSE_TIMEOUT_MS 1000
+#define NO_DEADLINE UINT64_MAX
+
+typedef enum phase { PH_CONNECTING, PH_HANDSHAKE, PH_OPEN, PH_DONE } phase;
+
+struct session {
+    const case_def *def;
+    const session_config *cfg;
+    case_result *r;
+    transport t;
+    phase phase;
+    uint64_t start_us;
+    uint64_t rng;
+
+    outq out;
+    uint64_t write_not_before;
+
+    char key[WS_HANDSHAKE_KEY_LEN + 1];
+    char *offered_protocols, *offered_extensions;
+    uint8_t head[HEAD_MAX];
+    size_t head_length;
+    ws_assembler in;
+    bool in_failed;
+
+    /* steps */
+    size_t pc;
+    struct { size_t start; uint32_t left; } loops[LOOP_DEPTH_MAX];
+    int loop_depth;
+    write_mode mode;
+    uint64_t mode_chop;
+    uint64_t wait_until;
+    const char *wait_tag;
+    bool awaiting;
+    size_t await_count;
+    uint64_t await_until;
+    bool steps_done, steps_abandoned;
+    struct { bool masked; uint8_t key[4]; uint64_t offset; long message; } stream;
+    long open_message; /* index into sent_messages of a fragmented message, -1 none */
+
+    /* timers */
+    uint64_t handshake_until, kill_at, close_after_at, close_wait_until, hard_stop_at;
+};
+
+uint64_t monotonic_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static uint64_t scaled_us(const session *s, uint32_t ms)
+{
+    return (uint64_t)((double)ms * 1000.0 * s->cfg->timeout_scale);
+}
+
+static uint32_t next_random(session *s)
+{
+    uint64_t x = s->rng;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    s->rng = x;
+    return (uint32_t)(x >> 16);
+}
+
+static void *grow(void *array, size_t *capacity, size_t need, size_t item)
+{
+    if (need <= *capacity)
+        return array;
+    size_t cap = *capacity ? *capacity * 2 : 8;
+    while (cap < need)
+        cap *= 2;
+    void *p = realloc(array, cap * item);
+    if (!p)
+        abort(); /* bounded by the per-case caps; running out here is fatal */
+    *capacity = cap;
+    return p;
+}
+
+/* ---- recording ----------------------------------------------------------- */
+
+static void record_wire(session *s, bool outgoing, const uint8_t *bytes, size_t n, uint64_t now)
+{
+    case_result *r = s->r;
+    if (outgoing)
+        r->bytes_out += n;
+    else
+        r->bytes_in += n;
+    /* Consecutive chunks in one direction within a millisecond are one line. */
+    size_t keep = r->wire_used < r->wire_cap_bytes ? r->wire_cap_bytes - r->wire_used : 0;
+    if (keep > n)
+        keep = n;
+    r->wire = grow(r->wire, &r->wire_capacity, r->wire_count + 1, sizeof *r->wire);
+    if (keep) {
+        r->wire_bytes = realloc(r->wire_bytes, r->wire_used + keep);
+        if (!r->wire_bytes)
+            abort();
+        memcpy(r->wire_bytes + r->wire_used, bytes, keep);
+    }
+    r->wire[r->wire_count++] = (wire_chunk){.at_us = now - s->start_us, .outgoing = outgoing,
+                                            .length = (uint32_t)n, .kept = (uint32_t)keep,
+                                            .offset = r->wire_used};
+    r->wire_used += keep;
+}
+
+static void set_violation(session *s, const char *fmt, const char *detail)
+{
+    if (!s->r->violation[0])
+        snprintf(s->r->violation, sizeof s->r->violation, fmt, detail);
+}
+
+static observed_event *add_event(session *s, event_kind kind, const uint8_t *data, size_t n,
+                                 uint64_t now)
+{
+    case_result *r = s->r;
+    r->events = grow(r->events, &r->event_capacity, r->event_count + 1, sizeof *r->events);
+    observed_event *e = &r->events[r->event_count++];
+    memset(e, 0, sizeof *e);
+    e->kind = kind;
+    e->at_us = now - s->start_us;
+    if (n && r->event_bytes + n <= s->cfg->max_event_bytes) {
+        e->data = malloc(n);
+        if (!e->data)
+            abort();
+        memcpy(e->data, data, n);
+        r->event_bytes += n;
+    }
+    e->length = n;
+    return e;
+}
+
+/* ---- sending ------------------------------------------------------------- */
+
+static sent_message *new_sent(session *s, uint8_t opcode)
+{
+    case_result *r = s->r;
+    r->sent_messages = grow(r->sent_messages, &r->sent_message_capacity,
+                            r->sent_message_count + 1, sizeof *r->sent_messages);
+    sent_message *m = &r->sent_messages[r->sent_message_count++];
+    memset(m, 0, sizeof *m);
+    m->opcode = opcode;
+    return m;
+}
+
+static void add_slice(sent_message *m, const payload *p, uint64_t offset, uint64_t length)
+{
+    m->slices = grow(m->slices, &m->slice_capacity, m->slice_count + 1, sizeof *m->slices);
+    m->slices[m->slice_count++] = (sent_slice){p, offset, length};
+    m->length += length;
+}
+
+static void arm_close_wait(session *s, uint64_t now)
+{
+    s->close_wait_until = now + scaled_us(s, CLOSE_TIMEOUT_MS);
+}
+
+/* Notes what a frame we send means for echo matching and for the close. */
+static void track_frame(session *s, uint8_t opcode, bool fin, uint8_t rsv, const payload *p,
+                        uint64_t offset, uint64_t length, uint64_t now)
+{
+    case_result *r = s->r;
+    if (opcode == WS_OP_TEXT || opcode == WS_OP_BINARY) {
+        sent_message *m = new_sent(s, opcode);
+        add_slice(m, p, offset, length);
+        s->open_message = fin ? -1 : (long)(r->sent_message_count - 1);
+    } else if (opcode == WS_OP_CONTINUATION) {
+        if (s->open_message >= 0) {
+            add_slice(&r->sent_messages[s->open_message], p, offset, length);
+            if (fin)
+                s->open_message = -1;
+        }
+    } else if (opcode == WS_OP_PING) {
+        add_slice(new_sent(s, WS_OP_PING), p, offset, length);
+    } else if (opcode == WS_OP_CLOSE && fin && !rsv && !r->we_sent_close) {
+        /* A malformed Close (RSV bits, no FIN) is a protocol test, not the suite closing. */
+        r->we_sent_close = true;
+        if (r->closer == NOBODY)
+            r->closer = BY_US;
+        if (length >= 2)
+            r->our_close_code = (uint16_t)(payload_byte_at(p, offset) << 8 |
+                                           payload_byte_at(p, offset + 1));
+        arm_close_wait(s, now);
+    }
+}
+
+static uint64_t step_chop(const session *s, const step *st)
+{
+    if (st->chop)
+        return st->chop;
+    return s->mode == WRITE_CHOP ? s->mode_chop : 0;
+}
+
+static void mask_key_for(session *s, const step *st, bool *masked, uint8_t key[4])
+{
+    *masked = st->mask != MASK_OFF;
+    if (st->mask == MASK_KEY) {
+        memcpy(key, st->mask_key, 4);
+    } else {
+        uint32_t k = next_random(s);
+        memcpy(key, &k, 4);
+    }
+}
+
+/* Queues one frame: header bytes plus a masked slice of a payload. */
+static void queue_frame(session *s, const step *st, uint8_t opcode, bool fin, const payload *p,
+                        uint64_t offset, uint64_t length, bool header_only, uint64_t now)
+{
+    ws_frame_spec spec = {.fin = fin, .rsv = st->rsv, .opcode = opcode,
+                          .length_form = (ws_length_form)st->length_form,
+                          .declare_length = st->declare_length,
+                          .declared_length = st->declared_length};
+    mask_key_for(s, st, &spec.masked, spec.mask_key);
+    uint8_t header[WS_FRAME_HEADER_MAX];
+    int n = ws_frame_encode_header(&spec, length, header);
+    if (n < 0) {
+        /* The parser rejects impossible forms; fall back to the minimal one. */
+        spec.length_form = WS_LENGTH_MINIMAL;
+        n = ws_frame_encode_header(&spec, length, header);
+    }
+    out_unit *u = calloc(1, sizeof *u);
+    if (!u)
+        abort();
+    u->bytes = malloc((size_t)n);
+    if (!u->bytes)
+        abort();
+    memcpy(u->bytes, header, (size_t)n);
+    u->bytes_length = (size_t)n;
+    if (!header_only && length) {
+        u->body = p;
+        u->body_offset = offset;
+        u->body_length = length;
+        u->masked = spec.masked;
+        memcpy(u->key, spec.mask_key, 4);
+    }
+    u->chop = step_chop(s, st);
+    u->alone = s->mode == WRITE_FRAMES;
+    outq_push(&s->out, u);
+    if (header_only) {
+        s->stream.masked = spec.masked;
+        memcpy(s->stream.key, spec.mask_key, 4);
+        s->stream.offset = 0;
+    }
+    track_frame(s, opcode, fin, st->rsv, p, offset, header_only ? 0 : length, now);
+}
+
+static void queue_bytes(session *s, const payload *p, uint64_t chop, bool masked,
+                        const uint8_t key[4], uint64_t mask_offset)
+{
+    out_unit *u = calloc(1, sizeof *u);
+    if (!u)
+        abort();
+    u->body = p;
+    u->body_length = p->length;
+    u->masked = masked;
+    if (masked)
+        memcpy(u->key, key, 4);
+    u->mask_offset = mask_offset;
+    u->chop = chop;
+    u->alone = s->mode == WRITE_FRAMES;
+    outq_push(&s->out, u);
+}
+
+/* A Close frame the suite sends on its own (auto-close, kill, reply). */
+static void send_close(session *s, uint16_t code, uint64_t now)
+{
+    uint8_t body[2] = {(uint8_t)(code >> 8), (uint8_t)code};
+    ws_frame_spec spec = {.fin = true, .opcode = WS_OP_CLOSE, .masked = true};
+    uint32_t k = next_random(s);
+    memcpy(spec.mask_key, &k, 4);
+    out_unit *u = calloc(1, sizeof *u);
+    if (!u)
+        abort();
+    u->bytes = malloc(WS_FRAME_HEADER_MAX + 2);
+    if (!u->bytes)
+        abort();
+    size_t n = 0;
+    ws_frame_encode(&spec, body, 2, u->bytes, WS_FRAME_HEADER_MAX + 2, &n);
+    u->bytes_length = n;
+    outq_push(&s->out, u);
+    s->steps_abandoned = true;
+    if (!s->r->we_sent_close) {
+        s->r->we_sent_close = true;
+        s->r->our_close_code = code;
+        if (s->r->closer == NOBODY)
+            s->r->closer = BY_US;
+    }
+    arm_close_wait(s, now);
+}
+
+static void send_pong(session *s, const uint8_t *data, size_t n)
+{
+    ws_frame_spec spec = {.fin = true, .opcode = WS_OP_PONG, .masked = true};
+    uint32_t k = next_random(s);
+    memcpy(spec.mask_key, &k, 4);
+    out_unit *u = calloc(1, sizeof *u);
+    if (!u)
+        abort();
+    u->bytes = malloc(WS_FRAME_HEADER_MAX + WS_CONTROL_PAYLOAD_MAX);
+    if (!u->bytes)
+        abort();
+    size_t written = 0;
+    ws_frame_encode(&spec, data, n, u->bytes, WS_FRAME_HEADER_MAX + WS_CONTROL_PAYLOAD_MAX,
+                    &written);
+    u->bytes_length = written;
+    outq_push(&s->out, u);
+}
+
+/* ---- the end ------------------------------------------------------------- */
+
+static void finish(session *s, uint64_t now)
+{
+    if (s->phase == PH_DONE)
+        return;
+    if (s->r->tcp_closed_by == NOBODY)
+        s->r->tcp_closed_by = BY_US;
+    if (s->r->closer == NOBODY)
+        s->r->closer = s->r->tcp_closed_by;
+    transport_close(&s->t);
+    outq_clear(&s->out);
+    s->r->duration_us = now - s->start_us;
+    s->phase = PH_DONE;
+}
+
+static void drop(session *s, uint64_t now)
+{
+    if (s->r->tcp_closed_by == NOBODY)
+        s->r->tcp_closed_by = BY_US;
+    finish(s, now);
+}
+
+static bool peer_open(const session *s)
+{
+    return s->phase == PH_OPEN && !s->r->peer_sent_close && s->r->tcp_closed_by == NOBODY;
+}
+
+/* Autobahn's auto-close: once every step ran and the events are an OK
+ * sequence, the suite starts the closing handshake itself. */
+static void maybe_auto_close(session *s, uint64_t now)
+{
+    const case_def *d = s->def;
+    if (d->close.by == CLOSER_PEER || s->r->we_sent_close || !s->steps_done || !peer_open(s) ||
+        d->informational || !outq_empty(&s->out))
+        return;
+    verdict v;
+    if (d->close.by == CLOSER_NONE || (judge_match(d, s->r, &v) >= 0 && v == VERDICT_OK))
+        send_close(s, d->close.code_count ? d->close.codes[0] : WS_CLOSE_NORMAL, now);
+}
+
+/* ---- steps --------------------------------------------------------------- */
+
+static void run_steps(session *s, uint64_t now)
+{
+    const case_def *d = s->def;
+    while (!s->steps_done) {
+        if (s->steps_abandoned || s->pc >= d->step_count) {
+            s->steps_done = true;
+            break;
+        }
+        if (s->wait_until) {
+            if (now < s->wait_until)
+                return;
+            s->wait_until = 0;
+            if (s->wait_tag && peer_open(s))
+                add_event(s, EVENT_TIMEOUT, NULL, 0, now)->tag = s->wait_tag;
+            s->pc++;
+            continue;
+        }
+        if (s->awaiting) {
+            if (s->r->event_count < s->await_count && now < s->await_until && peer_open(s))
+                return;
+            s->awaiting = false;
+            s->pc++;
+            continue;
+        }
+        const step *st = &d->steps[s->pc];
+        switch (st->kind) {
+        case STEP_FRAME:
+            queue_frame(s, st, st->opcode, st->fin, &st->data, 0, st->data.length, false, now);
+            break;
+        case STEP_MESSAGE: {
+            uint64_t total = st->data.length, size = st->fragment ? st->fragment : total;
+            uint64_t off = 0;
+            do {
+                uint64_t n = total - off < size ? total - off : size;
+                bool last = off + n >= total;
+                queue_frame(s, st, off ? WS_OP_CONTINUATION : st->opcode, last, &st->data, off,
+                            n, false, now);
+                off += n;
+            } while (off < total);
+            break;
+        }
+        case STEP_FRAME_BEGIN:
+            queue_frame(s, st, st->opcode, st->fin, &st->data, 0, 0, true, now);
+            s->stream.message = s->open_message >= 0 ? s->open_message
+                                : (st->opcode == WS_OP_TEXT || st->opcode == WS_OP_BINARY)
+                                    ? (long)s->r->sent_message_count - 1
+                                    : -1;
+            break;
+        case STEP_FRAME_DATA:
+            queue_bytes(s, &st->data, step_chop(s, st), s->stream.masked, s->stream.key,
+                        s->stream.offset);
+            if (s->stream.message >= 0)
+                add_slice(&s->r->sent_messages[s->stream.message], &st->data, 0,
+                          st->data.length);
+            s->stream.offset += st->data.length;
+            break;
+        case STEP_RAW:
+            queue_bytes(s, &st->data, step_chop(s, st), false, NULL, 0);
+            break;
+        case STEP_WRITE_MODE:
+            s->mode = st->mode;
+            s->mode_chop = st->mode_chop;
+            break;
+        case STEP_WAIT:
+            s->wait_until = now + (uint64_t)st->wait_ms * 1000u;
+            s->wait_tag = st->tag;
+            return;
+        case STEP_AWAIT:
+            s->awaiting = true;
+            s->await_count = s->r->event_count + 1;
+            s->await_until = st->wait_ms ? now + (uint64_t)st->wait_ms * 1000u : NO_DEADLINE;
+            return;
+        case STEP_LOOP:
+            if (st->count == 0 || s->loop_depth == LOOP_DEPTH_MAX) {
+                s->pc = st->loop_end + 1;
+                continue;
+            }
+            s->loops[s->loop_depth].start = s->pc;
+            s->loops[s->loop_depth].left = st->count;
+            s->loop_depth++;
+            break;
+        case STEP_LOOP_END:
+            if (s->loop_depth > 0 && --s->loops[s->loop_depth - 1].left > 0) {
+                s->pc = s->loops[s->loop_depth - 1].start + 1;
+                continue;
+            }
+            if (s->loop_depth > 0)
+                s->loop_depth--;
+            break;
+        }
+        s->pc++;
+        /* Eager steps go out with the request up to the first pause. */
+        if (s->phase == PH_HANDSHAKE && !d->request.eager)
+            return;
+    }
+    maybe_auto_close(s, now);
+}
+
+/* ---- the opening handshake ------------------------------------------------ */
+
+typedef struct header_line {
+    char *name, *value;
+} header_line;
+
+static char *dup_string(const char *text)
+{
+    char *p = strdup(text ? text : "");
+    if (!p)
+        abort();
+    return p;
+}
+
+static void set_header(header_line *h, size_t *n, size_t max, const char *name, const char *value,
+                       bool replace)
+{
+    if (replace) {
+        bool found = false;
+        for (size_t i = 0; i < *n; i++)
+            if (strcasecmp(h[i].name, name) == 0) {
+                if (found) {
+                    h[i].name[0] = '\0'; /* removed below */
+                } else {
+                    free(h[i].value);
+                    h[i].value = dup_string(value);
+                    found = true;
+                }
+            }
+        if (found)
+            return;
+    }
+    if (*n < max) {
+        h[*n].name = dup_string(name);
+        h[*n].value = dup_string(value);
+        (*n)++;
+    }
+}
+
+/* Builds the request the case asks for: the defaults of §4.1, then its edits. */
+static void queue_request(session *s, uint64_t now)
+{
+    const request_spec *rq = &s->def->request;
+    const ws_url *url = s->cfg->url;
+    if (rq->raw.length) {
+        out_unit *u = calloc(1, sizeof *u);
+        if (!u)
+            abort();
+        u->body = &rq->raw;
+        u->body_length = rq->raw.length;
+        u->chop = rq->trickle;
+        u->pause_ms = rq->trickle_ms;
+        outq_push(&s->out, u);
+        return;
+    }
+    enum { MAX_HEADERS = 64 };
+    header_line h[MAX_HEADERS];
+    size_t n = 0;
+    char host[300];
+    bool default_port = url->port == (url->secure ? 443 : 80);
+    snprintf(host, sizeof host, "%s%s%s%s%u", url->ipv6_literal ? "[" : "", url->host,
+             url->ipv6_literal ? "]" : "", default_port ? "" : ":", default_port ? 0u : url->port);
+    if (default_port)
+        host[strlen(host) - 1] = '\0'; /* drop the "0" printed for the unused port */
+    set_header(h, &n, MAX_HEADERS, "Host", host, false);
+    set_header(h, &n, MAX_HEADERS, "Upgrade", "websocket", false);
+    set_header(h, &n, MAX_HEADERS, "Connection", "Upgrade", false);
+    set_header(h, &n, MAX_HEADERS, "Sec-WebSocket-Key", s->key, false);
+    set_header(h, &n, MAX_HEADERS, "Sec-WebSocket-Version", "13", false);
+    set_header(h, &n, MAX_HEADERS, "User-Agent", s->cfg->user_agent, false);
+    for (size_t i = 0; i < rq->edit_count; i++) {
+        const header_edit *e = &rq->edits[i];
+        if (e->op == HEADER_REMOVE) {
+            for (size_t j = 0; j < n; j++)
+                if (strcasecmp(h[j].name, e->name) == 0)
+                    h[j].name[0] = '\0';
+        } else {
+            set_header(h, &n, MAX_HEADERS, e->name, e->value, e->op == HEADER_SET);
+        }
+    }
+
+    size_t cap = 1024;
+    for (size_t i = 0; i < n; i++)
+        cap += strlen(h[i].name) + strlen(h[i].value) + 4;
+    const char *method = rq->method ? rq->method : "GET";
+    const char *target = rq->target ? rq->target : url->target;
+    const char *version = rq->version ? rq->version : "HTTP/1.1";
+    cap += strlen(method) + strlen(target) + strlen(version);
+    char *text = malloc(cap);
+    if (!text)
+        abort();
+    size_t len = (size_t)snprintf(text, cap, "%s %s %s\r\n", method, target, version);
+    for (size_t i = 0; i < n; i++) {
+        if (h[i].name[0]) {
+            len += (size_t)snprintf(text + len, cap - len, "%s: %s\r\n", h[i].name, h[i].value);
+            /* What the client offers decides what the response may accept (§4.1). */
+            if (strcasecmp(h[i].name, "Sec-WebSocket-Protocol") == 0 && !s->offered_protocols)
+                s->offered_protocols = dup_string(h[i].value);
+            if (strcasecmp(h[i].name, "Sec-WebSocket-Extensions") == 0 && !s->offered_extensions)
+                s->offered_extensions = dup_string(h[i].value);
+        }
+        free(h[i].name);
+        free(h[i].value);
+    }
+    len += (size_t)snprintf(text + len, cap - len, "\r\n");
+    out_unit *u = calloc(1, sizeof *u);
+    if (!u)
+        abort();
+    u->bytes = (uint8_t *)text;
+    u->bytes_length = len;
+    u->chop = rq->trickle;
+    u->pause_ms = rq->trickle_ms;
+    outq_push(&s->out, u);
+    (void)now;
+}
+
+static void feed_frames(session *s, const uint8_t *buf, size_t n, uint64_t now);
+
+static void on_head_bytes(session *s, const uint8_t *buf, size_t n, uint64_t now)
+{
+    size_t room = HEAD_MAX - s->head_length;
+    size_t take = n < room ? n : room;
+    memcpy(s->head + s->head_length, buf, take);
+    s->head_length += take;
+
+    ws_http_header headers[64];
+    ws_http_response res = {.headers = headers, .max_headers = 64};
+    int used = ws_http_parse_response((const char *)s->head, s->head_length, HEAD_MAX, &res);
+    if (used == WS_NEED_MORE)
+        return;
+    if (used < 0) {
+        set_violation(s, "malformed handshake response: %s", ws_strerror(used));
+        drop(s, now);
+        return;
+    }
+    if (res.status != 101) {
+        observed_event *e = add_event(s, EVENT_HTTP, s->head, (size_t)used, now);
+        e->status = res.status;
+        drop(s, now);
+        return;
+    }
+    ws_handshake_request_spec spec = {.host = s->cfg->url->host, .key = s->key,
+                                      .protocols = s->offered_protocols,
+                                      .extensions = s->offered_extensions};
+    ws_handshake_response_info info;
+    int rc = ws_handshake_check_response(&res, &spec, &info);
+    if (rc != WS_OK) {
+        const ws_error_info *e = ws_error_lookup(rc);
+        char detail[200];
+        snprintf(detail, sizeof detail, "%s (%s)", e ? e->message : "invalid",
+                 e ? e->rfc_section : "");
+        set_violation(s, "bad handshake response: %s", detail);
+        drop(s, now);
+        return;
+    }
+    s->r->handshake_done = true;
+    s->phase = PH_OPEN;
+    s->handshake_until = 0;
+    s->kill_at = now + scaled_us(s, s->def->kill_ms);
+    s->hard_stop_at = s->kill_at + scaled_us(s, 5000);
+    if (s->def->close_after_ms)
+        s->close_after_at = now + scaled_us(s, s->def->close_after_ms);
+    if (s->def->close.by == CLOSER_NONE) {
+        send_close(s, WS_CLOSE_NORMAL, now);
+        return;
+    }
+    /* Bytes after the head (from the buffer or the rest of this read) are frames. */
+    size_t extra_in_head = s->head_length - (size_t)used;
+    if (extra_in_head)
+        feed_frames(s, s->head + used, extra_in_head, now);
+    if (take < n && s->phase == PH_OPEN)
+        feed_frames(s, buf + take, n - take, now);
+}
+
+/* ---- frames from the peer ------------------------------------------------- */
+
+static void on_violation(session *s, int err, uint64_t now)
+{
+    const ws_error_info *e = ws_error_lookup(err);
+    char detail[200];
+    snprintf(detail, sizeof detail, "%s (%s)", e ? e->message : "protocol error",
+             e ? e->rfc_section : "");
+    set_violation(s, "the peer broke the protocol: %s", detail);
+    s->in_failed = true;
+    if (!s->r->we_sent_close)
+        send_close(s, e && e->close_code ? e->close_code : WS_CLOSE_PROTOCOL_ERROR, now);
+}
+
+static void feed_frames(session *s, const uint8_t *buf, size_t n, uint64_t now)
+{
+    size_t off = 0;
+    while (off < n && !s->in_failed && s->phase == PH_OPEN) {
+        ws_event ev;
+        ptrdiff_t used = ws_assembler_feed(&s->in, buf + off, n - off, &ev);
+        if (used < 0) {
+            on_violation(s, (int)used, now);
+            return;
+        }
+        off += (size_t)used;
+        switch (ev.type) {
+        case WS_EVENT_NONE:
+            return;
+        case WS_EVENT_MESSAGE:
+            add_event(s, EVENT_MESSAGE, ev.data, ev.length, now)->opcode = ev.opcode;
+            if (ev.rsv) {
+                set_violation(s, "%s", "the peer set RSV bits on a message without an extension");
+            }
+            break;
+        case WS_EVENT_PING:
+            add_event(s, EVENT_PING, ev.data, ev.length, now);
+            if (!s->r->we_sent_close)
+                send_pong(s, ev.data, ev.length);
+            break;
+        case WS_EVENT_PONG:
+            add_event(s, EVENT_PONG, ev.data, ev.length, now);
+            break;
+        case WS_EVENT_CLOSE:
+            s->r->peer_sent_close = true;
+            s->r->peer_close_code = ev.close.has_code ? ev.close.code : WS_CLOSE_NO_STATUS;
+            snprintf(s->r->peer_close_reason, sizeof s->r->peer_close_reason, "%.*s",
+                     (int)(ev.close.reason_length < 120 ? ev.close.reason_length : 120),
+                     (const char *)ev.close.reason);
+            if (s->r->closer == NOBODY)
+                s->r->closer = BY_PEER;
+            if (!s->r->we_sent_close)
+                send_close(s, WS_CLOSE_NORMAL, now); /* Autobahn answers 1000 */
+            arm_close_wait(s, now);                  /* now the server must drop TCP */
+            break;
+        }
+        if (s->r->event_bytes >= s->cfg->max_event_bytes && !s->in_failed) {
+            set_violation(s, "%s", "the peer sent more data than the per-case cap");
+            s->in_failed = true;
+            if (!s->r->we_sent_close)
+                send_close(s, WS_CLOSE_MESSAGE_TOO_BIG, now);
+        }
+        maybe_auto_close(s, now);
+    }
+}
+
+/* ---- I/O ------------------------------------------------------------------- */
+
+static void do_read(session *s, uint64_t now)
+{
+    static uint8_t buf[READ_CHUNK]; /* used and consumed within one call */
+    for (int rounds = 0; rounds < 8 && s->phase != PH_DONE; rounds++) {
+        long n = transport_read(&s->t, buf, sizeof buf);
+        if (n == TRANSPORT_AGAIN)
+            return;
+        if (n <= 0) {
+            if (n < 0 && !s->r->violation[0] && !s->r->we_sent_close)
+                snprintf(s->r->failure, sizeof s->r->failure, "%s", s->t.error);
+            if (s->r->tcp_closed_by == NOBODY)
+                s->r->tcp_closed_by = BY_PEER;
+            finish(s, now);
+            return;
+        }
+        record_wire(s, false, buf, (size_t)n, now);
+        if (s->phase == PH_HANDSHAKE)
+            on_head_bytes(s, buf, (size_t)n, now);
+        else if (s->phase == PH_OPEN)
+            feed_frames(s, buf, (size_t)n, now);
+    }
+}
+
+static void do_write(session *s, uint64_t now)
+{
+    static uint8_t buf[WRITE_CHUNK];
+    while (!outq_empty(&s->out) && now >= s->write_not_before && s->phase != PH_DONE) {
+        uint32_t pause = 0;
+        size_t n = outq_peek(&s->out, buf, sizeof buf, &pause);
+        bool alone = s->out.head->alone || s->out.head->chop;
+        long w = transport_write(&s->t, buf, n);
+        if (w < 0) {
+            if (s->r->tcp_closed_by == NOBODY)
+                s->r->tcp_closed_by = BY_PEER;
+            finish(s, now);
+            return;
+        }
+        if (w == 0)
+            return;
+        record_wire(s, true, buf, (size_t)w, now);
+        outq_consume(&s->out, (size_t)w);
+        if (pause)
+            s->write_not_before = now + (uint64_t)pause * 1000u;
+        if (alone || (size_t)w < n)
+            return; /* the next piece goes out in a later write */
+    }
+}
+
+/* ---- timers ---------------------------------------------------------------- */
+
+static void on_timers(session *s, uint64_t now)
+{
+    if (s->handshake_until && now >= s->handshake_until && s->phase != PH_OPEN) {
+        snprintf(s->r->failure, sizeof s->r->failure,
+                 "no complete opening handshake response within %u ms",
+                 (unsigned)(scaled_us(s, HANDSHAKE_TIMEOUT_MS) / 1000));
+        drop(s, now);
+        return;
+    }
+    if (s->phase != PH_OPEN)
+        return;
+    if (s->hard_stop_at && now >= s->hard_stop_at) {
+        drop(s, now);
+        return;
+    }
+    if (s->close_wait_until && now >= s->close_wait_until) {
+        s->r->dropped_after_close_wait = s->r->we_sent_close && s->r->peer_sent_close;
+        drop(s, now);
+        return;
+    }
+    if (s->kill_at && now >= s->kill_at) {
+        s->kill_at = 0;
+        s->r->killed = true;
+        if (!s->r->we_sent_close) {
+            send_close(s, WS_CLOSE_GOING_AWAY, now);
+        } else {
+            /* Closing handshake done but TCP still open: the server's fault (§5.5.1). */
+            s->r->dropped_after_close_wait = s->r->peer_sent_close;
+            drop(s, now);
+        }
+        return;
+    }
+    if (s->close_after_at && now >= s->close_after_at) {
+        s->close_after_at = 0;
+        if (!s->r->we_sent_close)
+            send_close(s, WS_CLOSE_NORMAL, now);
+    }
+}
+
+/* ---- lifecycle ------------------------------------------------------------- */
+
+session *session_start(const case_def *def, const session_config *cfg, uint64_t now_us)
+{
+    session *s = calloc(1, sizeof *s);
+    case_result *r = calloc(1, sizeof *r);
+    if (!s || !r)
+        abort();
+    s->def = def;
+    s->cfg = cfg;
+    s->r = r;
+    r->def = def;
+    r->peer_close_code = -1;
+    r->kill_ms = (uint32_t)(def->kill_ms * cfg->timeout_scale);
+    r->wire_cap_bytes = cfg->max_wire_log;
+    s->start_us = now_us;
+    s->open_message = -1;
+    s->stream.message = -1;
+    s->mode = def->initial_mode;
+    s->mode_chop = def->initial_chop;
+    if (RAND_bytes((unsigned char *)&s->rng, sizeof s->rng) != 1 || s->rng == 0)
+        s->rng = now_us | 1;
+    if (ws_handshake_make_key(s->key) != WS_OK) {
+        snprintf(r->failure, sizeof r->failure, "no random bytes for the handshake key");
+        s->phase = PH_DONE;
+        return s;
+    }
+    ws_assembler_config in = {.role = WS_ROLE_CLIENT, .max_message_size = cfg->max_message};
+    ws_assembler_init(&s->in, &in);
+    if (transport_open(&s->t, cfg->target) != 0) {
+        snprintf(r->failure, sizeof r->failure, "%s", s->t.error);
+        finish(s, now_us);
+        return s;
+    }
+    s->phase = PH_CONNECTING;
+    s->handshake_until = now_us + scaled_us(s, HANDSHAKE_TIMEOUT_MS);
+    return s;
+}
+
+int session_poll(const session *s, short *events)
+{
+    if (s->phase == PH_DONE) {
+        *events = 0;
+        return -1;
+    }
+    bool want_write = !outq_empty(&s->out) && monotonic_us() >= s->write_not_before;
+    *events = transport_poll_events(&s->t, want_write);
+    return s->t.fd;
+}
+
+static uint64_t earliest(uint64_t a, uint64_t b)
+{
+    if (!a)
+        return b;
+    if (!b)
+        return a;
+    return a < b ? a : b;
+}
+
+uint64_t session_deadline(const session *s)
+{
+    if (s->phase == PH_DONE)
+        return 0;
+    uint64_t t = 0;
+    t = earliest(t, s->handshake_until);
+    t = earliest(t, s->kill_at);
+    t = earliest(t, s->close_after_at);
+    t = earliest(t, s->close_wait_until);
+    t = earliest(t, s->hard_stop_at);
+    t = earliest(t, s->wait_until);
+    if (s->awaiting && s->await_until != NO_DEADLINE)
+        t = earliest(t, s->await_until);
+    if (!outq_empty(&s->out) && s->write_not_before)
+        t = earliest(t, s->write_not_before);
+    return t ? t : NO_DEADLINE;
+}
+
+void session_advance(session *s, short revents, uint64_t now)
+{
+    if (s->phase == PH_DONE)
+        return;
+    if (s->phase == PH_CONNECTING) {
+        transport_state st = transport_step(&s->t, s->cfg->target);
+        if (st == TRANSPORT_FAILED) {
+            snprintf(s->r->failure, sizeof s->r->failure, "%s", s->t.error);
+            drop(s, now);
+            return;
+        }
+        if (st != TRANSPORT_READY) {
+            on_timers(s, now);
+            return;
+        }
+        s->r->connected = true;
+        s->phase = PH_HANDSHAKE;
+        queue_request(s, now);
+        if (s->def->request.eager)
+            run_steps(s, now);
+    }
+    if (revents & (POLLIN | POLLHUP | POLLERR))
+        do_read(s, now);
+    if (s->phase == PH_DONE)
+        return;
+    on_timers(s, now);
+    if (s->phase == PH_DONE)
+        return;
+    if (s->phase == PH_OPEN)
+        run_steps(s, now);
+    do_write(s, now);
+}
+
+bool session_done(const session *s) { return s->phase == PH_DONE; }
+
+case_result *session_finish(session *s)
+{
+    case_result *r = s->r;
+    if (s->phase != PH_DONE)
+        finish(s, monotonic_us());
+    ws_assembler_free(&s->in);
+    free(s->offered_protocols);
+    free(s->offered_extensions);
+    free(s);
+    return r;
+}

@@ -1,0 +1,50 @@
+/*
+ * One case played over one connection: connect, opening handshake, steps,
+ * closing handshake. A session never blocks: the runner calls
+ * session_advance() when its socket is ready or its next deadline passes.
+ */
+#ifndef WSCONFORM_SESSION_H
+#define WSCONFORM_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "case.h"
+#include "result.h"
+#include "transport.h"
+#include "url.h"
+
+typedef struct session_config {
+    const ws_url *url;
+    const transport_target *target;
+    double timeout_scale;     /* multiplies kill, handshake and close timeouts */
+    const char *user_agent;
+    uint64_t max_message;     /* largest message accepted from the peer */
+    uint64_t max_event_bytes; /* payload bytes kept per case */
+    size_t max_wire_log;      /* wire bytes kept per case */
+} session_config;
+
+typedef struct session session;
+
+/* Starts the case: opens the connection. Never NULL (a failure to start is
+ * recorded in the result and the session is done at once). */
+session *session_start(const case_def *def, const session_config *cfg, uint64_t now_us);
+
+/* The descriptor and poll events to wait for; fd < 0 when none. */
+int session_poll(const session *s, short *events);
+
+/* The next time (monotonic µs) the session must be advanced without I/O. */
+uint64_t session_deadline(const session *s);
+
+/* Does whatever the session can do now: I/O, timers, steps. */
+void session_advance(session *s, short revents, uint64_t now_us);
+
+bool session_done(const session *s);
+
+/* Hands over the result (observations only; judge it with judge_case()) and
+ * frees the session. */
+case_result *session_finish(session *s);
+
+uint64_t monotonic_us(void);
+
+#endif

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The whole case library against the reference echo server (no FAILED, no
+# NON-STRICT), then against each deliberately broken variant of it: every
+# variant must be caught by the named case, with the named reason. A suite
+# that passes everything proves nothing.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/harness/lib.sh
+scale=${WSCONFORM_TIMEOUT_SCALE:-1}
+work=$(mktemp -d)
+trap 'stop_echo; rm -rf "$work"' EXIT
+
+# verdict_of DIR ID -> "OUTCOME|CLOSE_OUTCOME|REASON" from results.json
+verdict_of() {
+  python3 - "$1/results.json" "$2" <<'PY'
+import json, sys
+data = json.load(open(sys.argv[1]))
+for c in data["cases"]:
+    if c["id"] == sys.argv[2]:
+        print(f'{c["outcome"]}|{c["close_outcome"]}|{c["reason"]}')
+        break
+else:
+    print("MISSING||")
+PY
+}
+
+# The strict server: every case OK or INFORMATIONAL.
+start_echo || exit 1
+"$WSCONFORM_BIN" run "$ECHO_URL" --out "$work/strict" --timeout-scale "$scale" >"$work/strict.txt" 2>&1
+rc=$?
+stop_echo
+tap_ok $rc "the reference echo server passes every case (exit $rc)"
+[ $rc -eq 0 ] || grep -E '^(FAILED|[0-9]+ cases)' "$work/strict.txt" | tap_diag
+summary=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["summary"]; print(s["FAILED"], s["NON-STRICT"], sum(s.values()))' "$work/strict/results.json")
+set -- $summary
+tap_ok $(( $1 + $2 )) "no FAILED and no NON-STRICT in results.json ($3 cases)"
+tap_ok $(( $3 < 301 )) "at least the 301 Autobahn-numbered cases ran ($3)"
+
+# variant ; case ; expected outcome|close_outcome ; reason fragment
+while IFS=';' read -r variant id verdicts reason; do
+  [ -z "$variant" ] && continue
+  start_echo --break "$variant" || { tap_ok 1 "echo --break $variant starts"; continue; }
+  "$WSCONFORM_BIN" run "$ECHO_URL" --cases "$id" --out "$work/$variant" --timeout-scale "$scale" \
+    >/dev/null 2>&1
+  stop_echo
+  got=$(verdict_of "$work/$variant" "$id")
+  case "$got" in
+    "$verdicts|"*"$reason"*) tap_ok 0 "--break $variant is caught by $id ($verdicts)" ;;
+    *) tap_ok 1 "--break $variant is caught by $id ($verdicts, reason with \"$reason\")"
+       echo "got: $got" | tap_diag ;;
+  esac
+done <<'TABLE'
+rsv;3.1;FAILED|FAILED;expected the peer to fail the connection
+masking;M.1;FAILED|FAILED;expected the peer to fail the connection
+opcode;4.1.1;OK|FAILED;expected the peer to fail the connection
+fragmentation;5.9;FAILED|FAILED;expected the peer to fail the connection
+utf8;6.3.1;FAILED|FAILED;text is not valid UTF-8
+late-utf8;6.4.1;NON-STRICT|OK;timeout A, timeout B
+close-payload;7.9.1;FAILED|OK;close code that must not be sent
+close-payload;L.14;FAILED|OK;close reason is not valid UTF-8
+no-pong;2.2;FAILED|OK;expected pong echo
+no-close-reply;1.1.1;OK|UNCLEAN;the peer sent no Close
+no-tcp-close;1.1.1;OK|UNCLEAN;did not drop TCP
+no-tcp-close;7.9.1;OK|FAILED BY CLIENT;did not drop TCP
+wrong-accept;1.1.1;FAILED|FAILED;Sec-WebSocket-Accept does not match
+any-version;H.5.4;FAILED|FAILED;accepted a handshake it must refuse
+masked-replies;1.1.1;FAILED|UNCLEAN;server frame is masked
+TABLE
+tap_done

@@ -1,8 +1,8 @@
 # wsconform — build, test and benchmark.
-# make            library (static and shared)
-# make demo       set up dependencies, build, self-test
+# make            libwscodec (static and shared) and build/wsconform
+# make demo       set up dependencies, run every case against the built-in echo server
 # make check      TAP tests: plain build, ASan+UBSan build (clang), valgrind
-# make bench      speed figures as BENCH lines
+# make bench      speed figures as BENCH lines (codec, whole suite)
 # make install    PREFIX=/usr/local (DESTDIR honoured)
 
 CC        ?= cc
@@ -129,8 +129,9 @@ $(BUILD)/bench/wsbench: $(BENCH_SRC) $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Ibench $(CSTD) $(WARN) -O2 -g $(CFLAGS) $(BENCH_SRC) -o $@ $(LIB_A) $(LIBS) -lwslay
 
-bench: $(BUILD)/bench/wsbench
+bench: $(BUILD)/bench/wsbench $(WSCONFORM)
 	$(BUILD)/bench/wsbench
+	ci/bench-suite $(WSCONFORM)
 
 demo:
 	ci/setup

@@ -98,7 +98,8 @@ typedef struct expected_event {
     uint16_t status_min, status_max;  /* EVENT_HTTP */
     header_match *headers; /* EVENT_HTTP: headers the response must carry */
     size_t header_count;
-    uint32_t repeat;       /* this event repeated `repeat` times (>= 1) */
+    uint32_t repeat;       /* this event repeated `repeat` times (>= 1), or at least */
+    uint32_t repeat_max;   /* ... `repeat` and at most `repeat_max` times (xMIN-MAX); 0: exact */
 } expected_event;
 
 typedef enum verdict {

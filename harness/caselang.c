@@ -68,13 +68,14 @@ static span span_from(span s, size_t offset)
     return offset >= s.n ? span_of(s.p + s.n, 0) : span_of(s.p + offset, s.n - offset);
 }
 
-/* Scans one token: whitespace separates tokens except inside double quotes
- * (where a backslash escapes the next byte) or parentheses. */
-static size_t token_length(span s)
+/* Index of the first byte of s outside double quotes (where a backslash
+ * escapes the next byte) and parentheses that is `stop` (or any blank when
+ * stop is ' '); s.n if there is none. */
+static size_t find_top(span s, char stop)
 {
-    size_t i = 0, depth = 0;
+    size_t depth = 0;
     bool quoted = false;
-    while (i < s.n) {
+    for (size_t i = 0; i < s.n; i++) {
         char c = s.p[i];
         if (quoted) {
             if (c == '\\')
@@ -88,13 +89,15 @@ static size_t token_length(span s)
         } else if (c == ')') {
             if (depth)
                 depth--;
-        } else if (is_blank(c) && depth == 0) {
-            break;
+        } else if (depth == 0 && (stop == ' ' ? is_blank(c) : c == stop)) {
+            return i;
         }
-        i++;
     }
-    return i < s.n ? i : s.n;
+    return s.n;
 }
+
+/* Scans one token: whitespace separates tokens except inside quotes or parentheses. */
+static size_t token_length(span s) { return find_top(s, ' '); }
 
 /* Takes the next token off *rest; false when nothing is left. */
 static bool next_token(span *rest, span *tok)
@@ -114,27 +117,11 @@ static bool next_token(span *rest, span *tok)
  * parentheses). Returns false if there is none (then *head is all of s). */
 static bool split_top(span s, char sep, span *head, span *tail)
 {
-    size_t depth = 0;
-    bool quoted = false;
-    for (size_t i = 0; i < s.n; i++) {
-        char c = s.p[i];
-        if (quoted) {
-            if (c == '\\')
-                i++;
-            else if (c == '"')
-                quoted = false;
-        } else if (c == '"') {
-            quoted = true;
-        } else if (c == '(') {
-            depth++;
-        } else if (c == ')') {
-            if (depth)
-                depth--;
-        } else if (c == sep && depth == 0) {
-            *head = span_of(s.p, i);
-            *tail = span_from(s, i + 1);
-            return true;
-        }
+    size_t i = find_top(s, sep);
+    if (i < s.n) {
+        *head = span_of(s.p, i);
+        *tail = span_from(s, i + 1);
+        return true;
     }
     *head = s;
     *tail = span_of(s.p + s.n, 0);
@@ -1661,14 +1648,23 @@ static int parse_event(parser *ps, int line, span text, expected_event *e)
     }
     rest = save;
     if (next_token(&rest, &tok)) {
-        uint64_t n;
-        if (!is_repeat_suffix(tok) || !parse_uint(span_from(tok, 1), CASELANG_COUNT_MAX, &n) ||
-            n == 0) {
+        uint64_t n = 0, most = 0;
+        span count = is_repeat_suffix(tok) ? span_from(tok, 1) : span_of(tok.p, 0);
+        const char *dash = count.n ? memchr(count.p, '-', count.n) : NULL;
+        bool ranged = dash != NULL;
+        bool good = ranged
+            ? parse_uint(span_of(count.p, (size_t)(dash - count.p)), CASELANG_COUNT_MAX, &n) &&
+                  parse_uint(span_from(count, (size_t)(dash - count.p) + 1), CASELANG_COUNT_MAX,
+                             &most) &&
+                  most >= 1 && n <= most
+            : count.n && parse_uint(count, CASELANG_COUNT_MAX, &n) && n > 0;
+        if (!good) {
             event_free(e);
-            return fail(ps, line, "expected ',' or a repeat count x1..x%u, found %s",
+            return fail(ps, line, "expected ',' or a repeat count x1..x%u or xMIN-MAX, found %s",
                         CASELANG_COUNT_MAX, SHOW(tok));
         }
         e->repeat = (uint32_t)n;
+        e->repeat_max = ranged ? (uint32_t)most : 0;
         if (next_token(&rest, &tok)) {
             event_free(e);
             return fail(ps, line, "expected ',' after the repeat count, found %s", SHOW(tok));

@@ -516,12 +516,43 @@ static void set_header(header_line *h, size_t *n, size_t max, const char *name, 
     }
 }
 
+static void append_list(char **list, const char *value)
+{
+    size_t old = *list ? strlen(*list) : 0;
+    char *p = realloc(*list, old + strlen(value) + 3);
+    if (!p)
+        abort();
+    snprintf(p + old, strlen(value) + 3, "%s%s", old ? ", " : "", value);
+    *list = p;
+}
+
+/* A raw request carries its own key: the response must answer that one. */
+static void key_from_raw(session *s, const payload *raw)
+{
+    enum { RAW_HEAD_MAX = 16384 };
+    size_t n = raw->length < RAW_HEAD_MAX ? (size_t)raw->length : RAW_HEAD_MAX;
+    char *text = malloc(n ? n : 1);
+    if (!text)
+        abort();
+    payload_copy(raw, 0, (uint8_t *)text, n);
+    ws_http_header headers[64];
+    ws_http_request req = {.headers = headers, .max_headers = 64};
+    if (ws_http_parse_request(text, n, RAW_HEAD_MAX, &req) > 0) {
+        const ws_http_header *key = ws_http_find_header(headers, req.num_headers,
+                                                        "Sec-WebSocket-Key", NULL);
+        if (key && key->value_len < sizeof s->key)
+            snprintf(s->key, sizeof s->key, "%.*s", (int)key->value_len, key->value);
+    }
+    free(text);
+}
+
 /* Builds the request the case asks for: the defaults of §4.1, then its edits. */
 static void queue_request(session *s, uint64_t now)
 {
     const request_spec *rq = &s->def->request;
     const ws_url *url = s->cfg->url;
     if (rq->raw.length) {
+        key_from_raw(s, &rq->raw);
         out_unit *u = calloc(1, sizeof *u);
         if (!u)
             abort();
@@ -572,11 +603,12 @@ static void queue_request(session *s, uint64_t now)
     for (size_t i = 0; i < n; i++) {
         if (h[i].name[0]) {
             len += (size_t)snprintf(text + len, cap - len, "%s: %s\r\n", h[i].name, h[i].value);
-            /* What the client offers decides what the response may accept (§4.1). */
-            if (strcasecmp(h[i].name, "Sec-WebSocket-Protocol") == 0 && !s->offered_protocols)
-                s->offered_protocols = dup_string(h[i].value);
-            if (strcasecmp(h[i].name, "Sec-WebSocket-Extensions") == 0 && !s->offered_extensions)
-                s->offered_extensions = dup_string(h[i].value);
+            /* What the client offers decides what the response may accept (§4.1);
+             * repeated fields form one list (§9.1, §11.3.4). */
+            if (strcasecmp(h[i].name, "Sec-WebSocket-Protocol") == 0)
+                append_list(&s->offered_protocols, h[i].value);
+            if (strcasecmp(h[i].name, "Sec-WebSocket-Extensions") == 0)
+                append_list(&s->offered_extensions, h[i].value);
         }
         free(h[i].name);
         free(h[i].value);

@@ -299,7 +299,16 @@ static void test_expect(void)
            e[0].repeat == 1, "message text echo");
     ok(e[1].kind == EVENT_MESSAGE && e[1].opcode == WS_OP_BINARY && e[1].match == MATCH_BYTES &&
            payload_is(&e[1].data, "\x00\xff", 2) && e[1].repeat == 3, "message binary hex x3");
-    ok(e[2].kind == EVENT_PONG && e[2].match == MATCH_ECHO && e[2].repeat == 10, "pong echo x10");
+    ok(e[2].kind == EVENT_PONG && e[2].match == MATCH_ECHO && e[2].repeat == 10 &&
+           e[2].repeat_max == 0, "pong echo x10");
+    case_list ranged_list = {0};
+    const case_def *ranged = one(HDR "  expect OK: pong echo x0-5, ping x2-3\n", &ranged_list);
+    ok(ranged && ranged->expectations[0].events[0].repeat == 0 &&
+           ranged->expectations[0].events[0].repeat_max == 5 &&
+           ranged->expectations[0].events[1].repeat == 2 &&
+           ranged->expectations[0].events[1].repeat_max == 3,
+       "xMIN-MAX ranges parse");
+    case_list_free(&ranged_list);
     ok(x[1].verdict == VERDICT_NON_STRICT && x[1].event_count == 0, "NON-STRICT: nothing");
     ok(x[2].verdict == VERDICT_INFORMATIONAL && x[2].event_count == 4, "INFORMATIONAL with spaces around ':'");
     e = x[2].events;
@@ -658,7 +667,10 @@ static const bad_input bad_inputs[] = {
     {HDR "  expect OK: message json\n", 5, "expected text or binary after message, found 'json'"},
     {HDR "  expect OK: ping echo\n", 5, "expected a payload or xN, found 'echo'"},
     {HDR "  expect OK: timeout A \"x\"\n", 5, "expected ',' or xN, found '\"x\"'"},
-    {HDR "  expect OK: pong x0\n", 5, "expected ',' or a repeat count x1..x1000000, found 'x0'"},
+    {HDR "  expect OK: pong x0\n", 5, "expected ',' or a repeat count x1..x1000000 or xMIN-MAX, found 'x0'"},
+    {HDR "  expect OK: pong x5-2\n", 5, "or xMIN-MAX, found 'x5-2'"},
+    {HDR "  expect OK: pong x0-0\n", 5, "or xMIN-MAX, found 'x0-0'"},
+    {HDR "  expect OK: pong x1-\n", 5, "or xMIN-MAX, found 'x1-'"},
     {HDR "  expect OK: pong echo x1000001\n", 5, "a repeat count"},
     {HDR "  expect OK: pong echo x2 x3\n", 5, "expected ',' after the repeat count, found 'x3'"},
     {HDR "  expect OK: pong echo 2\n", 5, "expected ',' or a repeat count"},

@@ -241,12 +241,27 @@ static void other_events(void)
     judge_case(&r);
     is_int(r.outcome, VERDICT_FAILED, "wrong status fails");
 
+    /* A refusal by dropping TCP: the close is fine, the expectations grade it. */
+    expectation drop_seqs[2] = {x, {.verdict = VERDICT_NON_STRICT}};
+    d.expectations = drop_seqs;
+    d.expectation_count = 2;
+    r.event_count = 0;
+    r.tcp_closed_by = BY_PEER;
+    r.closer = BY_PEER;
+    judge_case(&r);
+    ok(r.outcome == VERDICT_NON_STRICT && r.close_outcome == CLOSE_OK,
+       "refusal by TCP drop: close OK, NON-STRICT from the expectations (%s)", r.reason);
+    r.tcp_closed_by = BY_US;
+    judge_case(&r);
+    is_int(r.close_outcome, CLOSE_FAILED, "no answer at all (the suite gave up): FAILED");
+
     r.handshake_done = true;
     r.event_count = 0;
     judge_case(&r);
     ok(r.outcome == VERDICT_FAILED && r.close_outcome == CLOSE_FAILED &&
            strstr(r.reason, "accepted a handshake"),
        "accepting a handshake that must be refused fails");
+    ok(strstr(r.reason, "NON-STRICT") == NULL, "and the reason does not praise it as NON-STRICT");
 
     /* Tagged timeouts and pong echo with repeats (Autobahn 6.4.x, 2.10). */
     expected_event ta = {.kind = EVENT_TIMEOUT, .tag = "A", .repeat = 1};
@@ -287,6 +302,22 @@ static void other_events(void)
 
     verdict v;
     is_int(judge_match(&pd, &pr, &v), -1, "judge_match finds no sequence for wrong pongs");
+
+    /* Ranges: pong x0-3 then ping x1-2; the range gives back what the rest needs. */
+    expected_event ranged[2] = {{.kind = EVENT_PONG, .repeat = 0, .repeat_max = 3},
+                                {.kind = EVENT_PONG, .repeat = 1, .repeat_max = 2}};
+    expectation rx = {.verdict = VERDICT_INFORMATIONAL, .events = ranged, .event_count = 2};
+    pd.expectations = &rx;
+    observed_event many[6];
+    for (size_t i = 0; i < 6; i++)
+        many[i] = (observed_event){.kind = EVENT_PONG};
+    pr.events = many;
+    static const struct { size_t n; int want; } counts[] = {{0, -1}, {1, 0}, {3, 0}, {5, 0}, {6, -1}};
+    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+        pr.event_count = counts[i].n;
+        is_int(judge_match(&pd, &pr, &v), counts[i].want, "pong x0-3, pong x1-2 against %zu pongs",
+               counts[i].n);
+    }
 }
 
 int main(void)

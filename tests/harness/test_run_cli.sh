@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# `wsconform run` as a CI script sees it: exit codes, TLS targets with
+# certificate verification, and the reports it writes.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/harness/lib.sh
+work=$(mktemp -d)
+trap 'stop_echo; rm -rf "$work"' EXIT
+
+# Exit 3: nothing listens on the port (the echo server picked it, then left).
+start_echo || exit 1
+dead_url=$ECHO_URL
+stop_echo
+"$WSCONFORM_BIN" run "$dead_url" --cases 1.1.1 >"$work/out" 2>&1
+tap_ok $(( $? != 3 )) "an unreachable target exits 3"
+grep -q "cannot reach" "$work/out"; tap_ok $? "and says it cannot reach the target"
+
+# Exit 2: usage and case-file errors, with file:line.
+"$WSCONFORM_BIN" run "http://127.0.0.1:1/" >"$work/out" 2>&1
+tap_ok $(( $? != 2 )) "a URL that is not ws:// or wss:// exits 2"
+"$WSCONFORM_BIN" run "ws://127.0.0.1:1/" --jobs 0 >"$work/out" 2>&1
+tap_ok $(( $? != 2 )) "--jobs 0 exits 2"
+mkdir -p "$work/bad"
+printf 'case X.1\n  title t\n  rfc 5.2\n  require r\n  send text rsv=9\n' >"$work/bad/x.case"
+"$WSCONFORM_BIN" run "ws://127.0.0.1:1/" --cases-dir "$work/bad" >"$work/out" 2>&1
+rc=$?
+tap_ok $(( rc != 2 )) "a malformed case file exits 2 before anything runs"
+grep -q "x.case:5: expected rsv=0..7" "$work/out"; tap_ok $? "with file:line and what was expected"
+"$WSCONFORM_BIN" check "$work/bad/x.case" >/dev/null 2>&1
+tap_ok $(( $? != 2 )) "wsconform check exits 2 on it too"
+
+# Exit 0 and 1, TAP on stdout, reports written.
+start_echo || exit 1
+"$WSCONFORM_BIN" run "$ECHO_URL" --cases '1.1.*' --tap --out "$work/ok" >"$work/tap" 2>/dev/null
+tap_ok $? "a passing selection exits 0"
+head -1 "$work/tap" | grep -q "TAP version 14" && grep -q "^1\.\.8$" "$work/tap"
+tap_ok $? "--tap prints TAP 14 with a plan of 8"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["summary"]["OK"] == 8 and len(d["cases"]) == 8' \
+  "$work/ok/results.json"
+tap_ok $? "results.json holds the 8 cases, all OK"
+[ -s "$work/ok/results.tap" ] && [ -s "$work/ok/cases/1.1.1.json" ]
+tap_ok $? "results.tap and per-case details are written"
+stop_echo
+start_echo --break no-pong || exit 1
+"$WSCONFORM_BIN" run "$ECHO_URL" --cases 2.2 >/dev/null 2>&1
+tap_ok $(( $? != 1 )) "a failing case exits 1"
+stop_echo
+
+# TLS: a throwaway certificate for 127.0.0.1.
+if command -v openssl >/dev/null; then
+  openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=127.0.0.1" \
+    -addext "subjectAltName=IP:127.0.0.1" -keyout "$work/key.pem" -out "$work/cert.pem" \
+    >/dev/null 2>&1
+  start_echo --tls-cert "$work/cert.pem" --tls-key "$work/key.pem" || exit 1
+  case "$ECHO_URL" in wss://*) tap_ok 0 "the TLS echo server announces wss://" ;;
+                       *) tap_ok 1 "the TLS echo server announces wss://" ;; esac
+  "$WSCONFORM_BIN" run "$ECHO_URL" --cases '1.*,2.*' --ca "$work/cert.pem" >"$work/out" 2>&1
+  tap_ok $? "wss:// with --ca: the cases pass over TLS"
+  "$WSCONFORM_BIN" run "$ECHO_URL" --cases 1.1.1 >"$work/out" 2>&1
+  rc=$?
+  grep -q "certificate" "$work/out"
+  tap_ok $(( rc != 1 || $? != 0 )) "an untrusted certificate fails the case, naming the certificate"
+  "$WSCONFORM_BIN" run "$ECHO_URL" --cases 1.1.1 --insecure >/dev/null 2>&1
+  tap_ok $? "--insecure skips verification"
+  stop_echo
+else
+  echo "ok $((TAP_COUNT + 1)) # SKIP openssl command not installed"; TAP_COUNT=$((TAP_COUNT + 1))
+fi
+tap_done

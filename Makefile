@@ -3,6 +3,7 @@
 # make demo       set up dependencies, run every case against the built-in echo server
 # make check      TAP tests: plain build, ASan+UBSan build (clang), valgrind
 # make bench      speed figures as BENCH lines (codec, whole suite)
+# make interop    every case against real third-party servers (ci/interop.sh)
 # make install    PREFIX=/usr/local (DESTDIR honoured)
 
 CC        ?= cc
@@ -48,7 +49,7 @@ LIB_A     := $(BUILD)/libwscodec.a
 LIB_SO    := $(BUILD)/libwscodec.so
 SAN_LIB_A := $(BUILD)/san/libwscodec.a
 
-.PHONY: all lib check check-plain check-san check-valgrind bench demo install clean
+.PHONY: all lib check check-plain check-san check-valgrind bench demo interop install clean
 all: lib $(WSCONFORM)
 
 lib: $(LIB_A) $(LIB_SO)
@@ -137,6 +138,13 @@ demo:
 	ci/setup
 	$(MAKE) --no-print-directory -j2 $(WSCONFORM)
 	ci/demo $(WSCONFORM)
+
+# Real third-party servers on loopback (ci/interop/); INTEROP_SERVERS picks some.
+INTEROP_SERVERS ?=
+interop:
+	ci/setup
+	$(MAKE) --no-print-directory -j2 $(WSCONFORM)
+	WSCONFORM=$(WSCONFORM) ci/interop.sh $(INTEROP_SERVERS)
 
 install: lib
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/wscodec $(DESTDIR)$(PREFIX)/lib/pkgconfig

@@ -1,0 +1,232 @@
+#!/usr/bin/env bash
+# Plays every case against third-party WebSocket servers, each an echo server
+# from ci/interop/ on a free 127.0.0.1 port, and prints the outcome counts.
+#
+#   ci/interop.sh [--check] [--record] [--runs N] [--no-run] [SERVER...]
+#
+# SERVER is one of: websockets aiohttp ws tornado (default: all).
+# For each server and run: start it, wait until it accepts, run
+#   build/wsconform run URL --out reports/interop/<server> --agent <server>-<version>
+# (run k > 1 writes reports/interop/<server>.run<k>; tornado adds --jobs 1),
+# stop it by its pid, and finally print a table of outcome counts per run with
+# the run time. The servers' output goes to reports/interop/<server>.server.log.
+#
+#   --check    compare each run with ci/interop/expected/<server>.json; every
+#              case whose (outcome, close_outcome) differs is printed, then
+#              played once more by itself against a fresh server: if it
+#              differs again, exit 1 (if it matches, it is reported as flaky)
+#   --record   rewrite ci/interop/expected/<server>.json from the runs (cases
+#              whose verdicts differ between runs become unstable; notes kept)
+#   --runs N   run each server N times (default 1; use 3 or more with --record)
+#   --no-run   do not start anything: reuse the results.json already in
+#              reports/interop/ (for --check, --record and the table)
+#
+# Environment: WSCONFORM (default build/wsconform), WSCONFORM_ARGS (extra
+# arguments for wsconform run, e.g. "--timeout-scale 2"), PYTHON (runs the
+# report reader, default python3).
+#
+# Exit status: 0 every server ran and wrote results.json (failed cases are
+# findings about the servers, not errors); 1 --check found differences;
+# 2 usage error, a server could not start, or wsconform could not run
+# (its exit status 2 or 3).
+set -uo pipefail
+
+cd "$(dirname "$0")/.." || exit 2
+here=ci/interop
+bin=${WSCONFORM:-build/wsconform}
+py=${PYTHON:-python3}
+out_base=reports/interop
+all_servers=(websockets aiohttp ws tornado)
+
+# Sets cmd to the command line of a server; the port (0: any free one) is
+# appended. Debian's Python packages need Debian's interpreter, not a pyenv.
+server_cmd() {
+  case $1 in
+    websockets) cmd=(/usr/bin/python3 "$here/websockets-echo.py") ;;
+    aiohttp)    cmd=(/usr/bin/python3 "$here/aiohttp-echo.py") ;;
+    tornado)    cmd=(/usr/bin/python3 "$here/tornado-echo.py") ;;
+    ws)         cmd=(node "$here/ws-echo.mjs") ;;
+    *) return 1 ;;
+  esac
+}
+
+# Sets args to the options a server needs on top of wsconform's defaults.
+# Tornado runs each connection's frame loop without yielding while data is
+# buffered: a message of 65536 small fragments (9.3.1, 9.4.1) holds its event
+# loop for about 10 s, and every case running beside it then times out in its
+# handshake. One case at a time keeps the verdicts about the protocol.
+server_args() {
+  case $1 in
+    tornado) args=(--jobs 1) ;;
+    *) args=() ;;
+  esac
+}
+
+usage() { sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+
+check=0 record=0 runs=1 norun=0 servers=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --check) check=1 ;;
+    --record) record=1 ;;
+    --no-run) norun=1 ;;
+    --runs) shift; [[ ${1:-} =~ ^[1-9][0-9]*$ ]] || usage; runs=$1 ;;
+    -h|--help) usage ;;
+    -*) echo "ci/interop.sh: unknown option $1" >&2; usage ;;
+    *) server_cmd "$1" || { echo "ci/interop.sh: unknown server $1 (known: ${all_servers[*]})" >&2; exit 2; }
+       servers+=("$1") ;;
+  esac
+  shift
+done
+[ ${#servers[@]} -gt 0 ] || servers=("${all_servers[@]}")
+if [ "$norun" -eq 0 ] && [ ! -x "$bin" ]; then
+  echo "ci/interop.sh: $bin not found; run make first" >&2
+  exit 2
+fi
+
+pid=
+stop_server() {
+  [ -n "$pid" ] || return 0
+  kill "$pid" 2>/dev/null
+  for _ in $(seq 50); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  pid=
+}
+trap stop_server EXIT
+trap 'stop_server; exit 130' INT
+trap 'stop_server; exit 143' TERM
+
+# start_server NAME LOG: starts it, sets pid, url and version; 1 on failure.
+start_server() {
+  local name=$1 log=$2 port cmd
+  server_cmd "$name"
+  "${cmd[@]}" 0 >"$log" 2>&1 &
+  pid=$!
+  url="" version=""
+  for _ in $(seq 200); do
+    url=$(sed -n 's/^listening on \(ws:\/\/[^ ]*\)$/\1/p' "$log")
+    [ -n "$url" ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  if [ -z "$url" ]; then
+    echo "ci/interop.sh: $name did not start (is ci/setup done?); its output:" >&2
+    sed 's/^/  /' "$log" >&2
+    stop_server
+    return 1
+  fi
+  version=$(sed -n 's/^version \(.*\)$/\1/p' "$log")
+  port=${url#ws://127.0.0.1:}; port=${port%/}
+  for _ in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+    sleep 0.05
+  done
+  echo "ci/interop.sh: $name printed $url but does not accept connections" >&2
+  stop_server
+  return 1
+}
+
+# run_once NAME OUT LOG [wsconform options...]: starts the server, plays the
+# cases into OUT, stops the server. Sets wall (seconds); 1 if anything failed.
+run_once() {
+  local name=$1 out=$2 log=$3 rc t0 t1
+  shift 3
+  rm -rf "$out"
+  mkdir -p "$out"
+  start_server "$name" "$log" || return 1
+  echo "== $name $version at $url (pid $pid)$label"
+  server_args "$name"
+  t0=$(date +%s.%N)
+  # shellcheck disable=SC2086
+  "$bin" run "$url" --out "$out" --agent "$name-$version" "${args[@]}" "$@" ${WSCONFORM_ARGS:-}
+  rc=$?
+  t1=$(date +%s.%N)
+  stop_server
+  wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+  if [ "$rc" -ge 2 ] || [ ! -f "$out/results.json" ]; then
+    echo "ci/interop.sh: wsconform run against $name exited with $rc" >&2
+    return 1
+  fi
+}
+
+status=0 rows=()
+declare -A dirs
+for name in "${servers[@]}"; do
+  dirs[$name]=
+  for k in $(seq "$runs"); do
+    out=$out_base/$name log=$out_base/$name.server.log
+    [ "$k" -gt 1 ] && out=$out_base/$name.run$k log=$out_base/$name.run$k.server.log
+    if [ "$norun" -eq 1 ]; then
+      if [ ! -f "$out/results.json" ]; then
+        echo "ci/interop.sh: $out/results.json missing (--no-run)" >&2
+        status=2
+        continue
+      fi
+      rows+=("$name=$out=-")
+      dirs[$name]+=" $out"
+      continue
+    fi
+    label=", run $k of $runs"
+    if ! run_once "$name" "$out" "$log"; then
+      status=2
+      continue
+    fi
+    rows+=("$name=$out=$wall")
+    dirs[$name]+=" $out"
+  done
+done
+
+echo
+if [ ${#rows[@]} -gt 0 ]; then
+  "$py" "$here/verdicts.py" table "${rows[@]}" || status=2
+fi
+
+if [ "$record" -eq 1 ]; then
+  for name in "${servers[@]}"; do
+    [ -n "${dirs[$name]}" ] || continue
+    # shellcheck disable=SC2086
+    "$py" "$here/verdicts.py" record "$here/expected/$name.json" ${dirs[$name]} || status=2
+  done
+fi
+
+# --check: every case whose verdict differs from the baseline is played once
+# more, by itself, against a fresh server (reports/interop/<server>.recheck).
+# A case that then matches is reported as flaky and does not fail the check:
+# on a loaded machine a server may miss a 1 s close or kill timer. A case that
+# differs again is a difference.
+if [ "$check" -eq 1 ]; then
+  differ=0
+  for name in "${servers[@]}"; do
+    base=$here/expected/$name.json
+    if [ ! -f "$base" ]; then
+      echo "ci/interop.sh: no baseline $base" >&2
+      status=2
+      continue
+    fi
+    for d in ${dirs[$name]}; do
+      echo
+      res=$("$py" "$here/verdicts.py" check "$base" "$d")
+      rc=$?
+      [ -n "$res" ] && echo "$res"
+      [ "$rc" -le 1 ] || { status=2; continue; }
+      ids=$(sed -n 's/^[^ ]*: DIFF \([^:]*\):.*/\1/p' <<<"$res" | paste -sd, -)
+      [ -n "$ids" ] || continue
+      if [ "$norun" -eq 1 ]; then
+        differ=1
+        continue
+      fi
+      label=", re-running $ids"
+      if ! run_once "$name" "$out_base/$name.recheck" "$out_base/$name.recheck.server.log" --cases "$ids" >/dev/null; then
+        status=2
+        continue
+      fi
+      "$py" "$here/verdicts.py" check --recheck "$base" "$out_base/$name.recheck" || differ=1
+    done
+  done
+  [ "$status" -eq 0 ] && [ "$differ" -eq 1 ] && status=1
+fi
+exit "$status"

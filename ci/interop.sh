@@ -2,7 +2,7 @@
 # Plays every case against third-party WebSocket servers, each an echo server
 # from ci/interop/ on a free 127.0.0.1 port, and prints the outcome counts.
 #
-#   ci/interop.sh [--check] [--record] [--runs N] [--no-run] [SERVER...]
+#   ci/interop.sh [--check] [--record [--merge]] [--runs N] [--no-run] [SERVER...]
 #
 # SERVER is one of: websockets aiohttp ws tornado (default: all).
 # For each server and run: start it, wait until it accepts, run
@@ -17,6 +17,8 @@
 #              differs again, exit 1 (if it matches, it is reported as flaky)
 #   --record   rewrite ci/interop/expected/<server>.json from the runs (cases
 #              whose verdicts differ between runs become unstable; notes kept)
+#   --merge    with --record: add the runs to the baseline's verdicts instead
+#              of replacing them
 #   --runs N   run each server N times (default 1; use 3 or more with --record)
 #   --no-run   do not start anything: reuse the results.json already in
 #              reports/interop/ (for --check, --record and the table)
@@ -62,13 +64,14 @@ server_args() {
   esac
 }
 
-usage() { sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
-check=0 record=0 runs=1 norun=0 servers=()
+check=0 record=0 merge=() runs=1 norun=0 servers=()
 while [ $# -gt 0 ]; do
   case $1 in
     --check) check=1 ;;
     --record) record=1 ;;
+    --merge) merge=(--merge) ;;
     --no-run) norun=1 ;;
     --runs) shift; [[ ${1:-} =~ ^[1-9][0-9]*$ ]] || usage; runs=$1 ;;
     -h|--help) usage ;;
@@ -84,7 +87,7 @@ if [ "$norun" -eq 0 ] && [ ! -x "$bin" ]; then
   exit 2
 fi
 
-pid=
+pid="" runpid=""
 stop_server() {
   [ -n "$pid" ] || return 0
   kill "$pid" 2>/dev/null
@@ -96,15 +99,24 @@ stop_server() {
   wait "$pid" 2>/dev/null
   pid=
 }
-trap stop_server EXIT
-trap 'stop_server; exit 130' INT
-trap 'stop_server; exit 143' TERM
+# wsconform runs in the background so that a signal interrupts the wait at
+# once; the traps stop it and the server.
+# shellcheck disable=SC2317  # called from the traps
+stop_all() {
+  [ -n "$runpid" ] && kill "$runpid" 2>/dev/null && wait "$runpid" 2>/dev/null
+  runpid=""
+  stop_server
+}
+trap stop_all EXIT
+trap 'stop_all; exit 130' INT
+trap 'stop_all; exit 143' TERM
 
 # start_server NAME LOG: starts it, sets pid, url and version; 1 on failure.
 start_server() {
   local name=$1 log=$2 port cmd
   server_cmd "$name"
-  "${cmd[@]}" 0 >"$log" 2>&1 &
+  : >"$log"  # here, not in the child: a stale log must never be read
+  "${cmd[@]}" 0 >>"$log" 2>&1 &
   pid=$!
   url="" version=""
   for _ in $(seq 200); do
@@ -142,8 +154,11 @@ run_once() {
   server_args "$name"
   t0=$(date +%s.%N)
   # shellcheck disable=SC2086
-  "$bin" run "$url" --out "$out" --agent "$name-$version" "${args[@]}" "$@" ${WSCONFORM_ARGS:-}
+  "$bin" run "$url" --out "$out" --agent "$name-$version" "${args[@]}" "$@" ${WSCONFORM_ARGS:-} &
+  runpid=$!
+  wait "$runpid"
   rc=$?
+  runpid=""
   t1=$(date +%s.%N)
   stop_server
   wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
@@ -189,7 +204,7 @@ if [ "$record" -eq 1 ]; then
   for name in "${servers[@]}"; do
     [ -n "${dirs[$name]}" ] || continue
     # shellcheck disable=SC2086
-    "$py" "$here/verdicts.py" record "$here/expected/$name.json" ${dirs[$name]} || status=2
+    "$py" "$here/verdicts.py" record "${merge[@]}" "$here/expected/$name.json" ${dirs[$name]} || status=2
   done
 fi
 

@@ -10,10 +10,12 @@
       if any case differs. With --recheck, DIR holds a re-run of the cases
       that differed: a case that now matches is reported as flaky, and the
       cases of the baseline that were not re-run are not mentioned.
-  verdicts.py record BASELINE DIR...
+  verdicts.py record [--merge] BASELINE DIR...
       Writes BASELINE from one or more runs of the same server. A case whose
       verdicts differ between the runs is marked unstable with every verdict
-      seen. The "note" of each case already in BASELINE is kept.
+      seen. The "note" of each case already in BASELINE is kept. With
+      --merge, the verdicts already in BASELINE count as seen too (runs
+      accumulate over several invocations).
 
 Only the standard library is used.
 """
@@ -106,7 +108,27 @@ def cmd_check(args):
     return 1 if diffs else 0
 
 
+def write_baseline(path, head, cases):
+    """Writes a baseline with one case per line, so that its diffs stay readable."""
+    text = "{\n"
+    for k, v in head.items():
+        text += f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)},\n"
+    text += '  "cases": {\n'
+    items = list(cases.items())
+    for i, (cid, entry) in enumerate(items):
+        comma = "," if i + 1 < len(items) else ""
+        text += f"    {json.dumps(cid)}: {json.dumps(entry, ensure_ascii=False)}{comma}\n"
+    text += "  }\n}\n"
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
 def cmd_record(args):
+    merge = args[0] == "--merge"
+    if merge:
+        args = args[1:]
     baseline_path, dirs = args[0], args[1:]
     old = {}
     if os.path.exists(baseline_path):
@@ -114,6 +136,9 @@ def cmd_record(args):
             old = json.load(f)
     runs = [load(d) for d in dirs]
     seen = {}
+    if merge:
+        for cid, e in old.get("cases", {}).items():
+            seen[cid] = [list(v) for v in e["seen"]] if e.get("unstable") else [[e["outcome"], e["close_outcome"]]]
     for r in runs:
         for case in r["cases"]:
             v = verdict(case)
@@ -128,44 +153,36 @@ def cmd_record(args):
         else:
             entry = {"unstable": True, "seen": sorted(vs)}
         note = old.get("cases", {}).get(cid, {}).get("note")
-        if note:
+        if note and vs != [["OK", "OK"]]:
             entry["note"] = note
         cases[cid] = entry
     out = {
         "server": old.get("server") or os.path.splitext(os.path.basename(baseline_path))[0],
         "agent": runs[-1].get("agent"),
         "wsconform": runs[-1].get("version"),
-        "runs": len(runs),
+        "runs": len(runs) + (old.get("runs", 0) if merge else 0),
         "comment": old.get("comment", "Verdicts (outcome, close_outcome) per case, observed over "
                     "several runs and reviewed against RFC 6455; \"note\" gives the judgement of "
                     "each non-OK verdict. Unstable cases list every verdict seen."),
     }
-    # One case per line keeps diffs of the baseline readable.
-    text = "{\n"
-    for k, v in out.items():
-        text += f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)},\n"
-    text += '  "cases": {\n'
-    items = list(cases.items())
-    for i, (cid, entry) in enumerate(items):
-        comma = "," if i + 1 < len(items) else ""
-        text += f"    {json.dumps(cid)}: {json.dumps(entry, ensure_ascii=False)}{comma}\n"
-    text += "  }\n}\n"
-    tmp = baseline_path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, baseline_path)
+    write_baseline(baseline_path, out, cases)
     unstable = [c for c, e in cases.items() if e.get("unstable")]
-    print(f"{out['server']}: wrote {baseline_path} from {len(runs)} run(s); "
+    unreviewed = [c for c, e in cases.items() if "note" not in e
+                  and (e.get("unstable") or [e["outcome"], e["close_outcome"]] != ["OK", "OK"])]
+    print(f"{out['server']}: wrote {baseline_path} from {out['runs']} run(s); "
           f"{len(unstable)} unstable: {' '.join(unstable) or '-'}")
+    if unreviewed:
+        print(f"{out['server']}: non-OK verdicts without a note (review them): {' '.join(unreviewed)}")
     return 0
 
 
 def main(argv):
     cmds = {"table": (cmd_table, 1), "check": (cmd_check, 2), "record": (cmd_record, 2)}
-    if len(argv) < 2 or argv[1] not in cmds or len(argv) - 2 < cmds[argv[1]][1]:
+    flags = 1 if len(argv) > 2 and argv[2] in ("--recheck", "--merge") else 0
+    if len(argv) < 2 or argv[1] not in cmds or len(argv) - 2 - flags < cmds[argv[1]][1]:
         print(__doc__, file=sys.stderr)
         return 2
-    if argv[1] == "check" and len(argv) != 4 + (argv[2] == "--recheck"):
+    if argv[1] == "check" and len(argv) != 4 + flags:
         print(__doc__, file=sys.stderr)
         return 2
     return cmds[argv[1]][0](argv[2:])

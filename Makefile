@@ -2,7 +2,9 @@
 # make            libwscodec (static and shared) and build/wsconform
 # make demo       set up dependencies, run every case against the built-in echo server
 # make check      TAP tests: plain build, ASan+UBSan build (clang), valgrind
-# make bench      speed figures as BENCH lines (codec, whole suite)
+# make bench      speed figures as BENCH lines (codec, whole suite, fuzz targets)
+# make fuzz       libFuzzer (clang, ASan+UBSan) and replay builds of fuzz/*.c;
+#                 fuzz-afl, fuzz-smoke, fuzz-coverage: see fuzz/README.md
 # make interop    every case against real third-party servers (ci/interop.sh)
 # make install    PREFIX=/usr/local (DESTDIR honoured)
 
@@ -43,11 +45,14 @@ SAN_WSCONFORM := $(BUILD)/san/wsconform
 HTEST_SRC := $(wildcard tests/harness/test_*.c)
 HTEST_BIN := $(HTEST_SRC:tests/harness/%.c=$(BUILD)/tests/%.t)
 SAN_HTEST_BIN := $(HTEST_SRC:tests/harness/%.c=$(BUILD)/san/tests/%.t)
-SCRIPT_TESTS := $(wildcard tests/harness/test_*.sh tests/interop/test_*.sh)
+SCRIPT_TESTS := $(wildcard tests/harness/test_*.sh tests/interop/test_*.sh tests/fuzz/test_*.sh)
 
 LIB_A     := $(BUILD)/libwscodec.a
 LIB_SO    := $(BUILD)/libwscodec.so
 SAN_LIB_A := $(BUILD)/san/libwscodec.a
+
+# Fuzz targets, their builds and runs (fuzz/README.md).
+include fuzz/fuzz.mk
 
 .PHONY: all lib check check-plain check-san check-valgrind bench demo interop install clean
 all: lib $(WSCONFORM)
@@ -108,10 +113,12 @@ PROVE := prove --exec '' --failures
 
 # Binaries build in parallel; the three runs go one after the other.
 # Script tests find the program through WSCONFORM_BIN.
-check: $(TEST_BIN) $(HTEST_BIN) $(SAN_TEST_BIN) $(SAN_HTEST_BIN) $(WSCONFORM) $(SAN_WSCONFORM)
+check: $(TEST_BIN) $(HTEST_BIN) $(SAN_TEST_BIN) $(SAN_HTEST_BIN) $(WSCONFORM) $(SAN_WSCONFORM) \
+       $(FUZZ_REPLAY_BIN)
 	$(MAKE) --no-print-directory check-plain
 	$(MAKE) --no-print-directory check-san
 	$(MAKE) --no-print-directory check-valgrind
+	$(MAKE) --no-print-directory check-fuzz-replay
 
 SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
 
@@ -130,9 +137,10 @@ $(BUILD)/bench/wsbench: $(BENCH_SRC) $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Ibench $(CSTD) $(WARN) -O2 -g $(CFLAGS) $(BENCH_SRC) -o $@ $(LIB_A) $(LIBS) -lwslay
 
-bench: $(BUILD)/bench/wsbench $(WSCONFORM)
+bench: $(BUILD)/bench/wsbench $(WSCONFORM) $(FUZZ_LF_BIN)
 	$(BUILD)/bench/wsbench
 	ci/bench-suite $(WSCONFORM)
+	$(MAKE) --no-print-directory fuzz-bench
 
 demo:
 	ci/setup

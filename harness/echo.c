@@ -73,6 +73,7 @@ enum echo_break {
     BREAK_WRONG_ACCEPT = 1u << 10,
     BREAK_ANY_VERSION = 1u << 11,
     BREAK_MASKED_REPLIES = 1u << 12,
+    BREAK_RESET_ON_ERROR = 1u << 13,
 };
 
 static const struct {
@@ -99,6 +100,8 @@ static const struct {
     {"any-version", BREAK_ANY_VERSION,
      "accept any Sec-WebSocket-Version instead of answering 426 (4.2.2)"},
     {"masked-replies", BREAK_MASKED_REPLIES, "mask the frames it sends (5.1)"},
+    {"reset-on-error", BREAK_RESET_ON_ERROR,
+     "fail a connection with a TCP reset and no Close frame (7.1.7 SHOULD)"},
 };
 
 #define BREAK_COUNT (sizeof break_names / sizeof break_names[0])
@@ -649,6 +652,12 @@ static void shut_write_side(conn *c)
  * peer's Close (RFC 6455 §7.1.7). */
 static void fail_connection(conn *c, int err)
 {
+    if (has_break(c, BREAK_RESET_ON_ERROR)) {
+        struct linger reset = { .l_onoff = 1, .l_linger = 0 };
+        setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+        conn_destroy(c);
+        return;
+    }
     const ws_error_info *info = ws_error_lookup(err);
     uint16_t code = info && info->close_code ? info->close_code : WS_CLOSE_INTERNAL_ERROR;
     char reason[WS_CONTROL_PAYLOAD_MAX - 1]; /* at most 123 bytes of ASCII */

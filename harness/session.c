@@ -758,7 +758,8 @@ static void do_read(session *s, uint64_t now)
         if (n == TRANSPORT_AGAIN)
             return;
         if (n <= 0) {
-            if (n < 0 && !s->r->violation[0] && !s->r->we_sent_close)
+            /* End of stream and reset are both the peer dropping TCP. */
+            if (n == TRANSPORT_ERROR && !s->r->violation[0] && !s->r->we_sent_close)
                 snprintf(s->r->failure, sizeof s->r->failure, "%s", s->t.error);
             if (s->r->tcp_closed_by == NOBODY)
                 s->r->tcp_closed_by = BY_PEER;

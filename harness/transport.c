@@ -168,7 +168,7 @@ long transport_read(transport *t, void *buf, size_t cap)
         if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
             return TRANSPORT_AGAIN;
         snprintf(t->error, sizeof t->error, "read: %s", strerror(errno));
-        return TRANSPORT_ERROR;
+        return errno == ECONNRESET ? TRANSPORT_RESET : TRANSPORT_ERROR;
     }
     size_t got = 0;
     int rc = SSL_read_ex(t->ssl, buf, cap, &got);
@@ -186,7 +186,7 @@ long transport_read(transport *t, void *buf, size_t cap)
     /* A peer that drops TCP without close_notify: treat as end of stream. */
     if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) {
         ERR_clear_error();
-        return 0;
+        return errno == ECONNRESET ? TRANSPORT_RESET : 0;
     }
     tls_error(t->error, sizeof t->error, "TLS read failed");
     return TRANSPORT_ERROR;

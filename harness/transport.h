@@ -36,7 +36,9 @@ typedef struct transport {
     char error[160];       /* why it failed */
 } transport;
 
-enum { TRANSPORT_AGAIN = -1, TRANSPORT_ERROR = -2 };
+/* TRANSPORT_RESET: the peer reset the connection (RST), which is how a TCP
+ * drop often arrives, not a failure of ours. */
+enum { TRANSPORT_AGAIN = -1, TRANSPORT_ERROR = -2, TRANSPORT_RESET = -3 };
 
 /* Creates the TLS client context: verification on unless insecure; ca_file
  * (PEM) replaces the system store when given. NULL with a message on error. */
@@ -56,7 +58,8 @@ transport_state transport_step(transport *t, const transport_target *target);
  * POLLOUT when the caller has bytes to write. */
 short transport_poll_events(const transport *t, bool have_output);
 
-/* Reads up to cap bytes: >0 bytes, 0 end of stream, TRANSPORT_AGAIN, TRANSPORT_ERROR. */
+/* Reads up to cap bytes: >0 bytes, 0 end of stream, TRANSPORT_AGAIN, TRANSPORT_RESET,
+ * TRANSPORT_ERROR. */
 long transport_read(transport *t, void *buf, size_t cap);
 
 /* Writes up to len bytes: >=0 bytes written (0: would block), TRANSPORT_ERROR. */

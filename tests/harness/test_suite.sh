@@ -66,4 +66,22 @@ wrong-accept;1.1.1;FAILED|FAILED;Sec-WebSocket-Accept does not match
 any-version;H.5.4;FAILED|FAILED;accepted a handshake it must refuse
 masked-replies;1.1.1;FAILED|UNCLEAN;server frame is masked
 TABLE
+
+# A peer that fails the connection with a TCP reset and no Close breaks only a
+# SHOULD of 7.1.7: the cases that accept a TCP drop must not fail on the reset.
+if start_echo --break reset-on-error; then
+  "$WSCONFORM_BIN" run "$ECHO_URL" --cases '5.9,6.3.1,M.1' --out "$work/reset" \
+    --timeout-scale "$scale" >/dev/null 2>&1
+  stop_echo
+  for id in 5.9 6.3.1 M.1; do
+    got=$(verdict_of "$work/reset" "$id")
+    case "$got" in
+      "OK|OK|"*) tap_ok 0 "a TCP reset is a dropped connection in $id, not a failure" ;;
+      *) tap_ok 1 "a TCP reset is a dropped connection in $id, not a failure"
+         echo "got: $got" | tap_diag ;;
+    esac
+  done
+else
+  tap_ok 1 "echo --break reset-on-error starts"
+fi
 tap_done

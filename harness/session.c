@@ -600,9 +600,16 @@ static void queue_request(session *s, uint64_t now)
     if (!text)
         abort();
     size_t len = (size_t)snprintf(text, cap, "%s %s %s\r\n", method, target, version);
+    bool key_sent = false;
     for (size_t i = 0; i < n; i++) {
         if (h[i].name[0]) {
             len += (size_t)snprintf(text + len, cap - len, "%s: %s\r\n", h[i].name, h[i].value);
+            /* An edited key is the one the response must answer. */
+            if (!key_sent && strcasecmp(h[i].name, "Sec-WebSocket-Key") == 0) {
+                key_sent = true;
+                if (strlen(h[i].value) < sizeof s->key)
+                    snprintf(s->key, sizeof s->key, "%s", h[i].value);
+            }
             /* What the client offers decides what the response may accept (§4.1);
              * repeated fields form one list (§9.1, §11.3.4). */
             if (strcasecmp(h[i].name, "Sec-WebSocket-Protocol") == 0)

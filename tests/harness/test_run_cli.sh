@@ -40,6 +40,22 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["summary"]
 tap_ok $? "results.json holds the 8 cases, all OK"
 [ -s "$work/ok/results.tap" ] && [ -s "$work/ok/cases/1.1.1.json" ]
 tap_ok $? "results.tap and per-case details are written"
+# A case that sets its own key: the response must answer that key (§4.1 item 4).
+mkdir -p "$work/key"
+cat >"$work/key/k.case" <<'CASE'
+case K.1
+  title the RFC's sample key, set by the case
+  rfc 4.1
+  require The client MUST validate the server's response.
+  request header set Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==
+  send text "hello"
+  expect OK: message text echo
+CASE
+"$WSCONFORM_BIN" run "$ECHO_URL" --cases-dir "$work/key" --out "$work/key/out" >/dev/null 2>&1
+rc=$?
+tap_ok $rc "an edited Sec-WebSocket-Key is the one the Accept value is checked against"
+[ $rc -eq 0 ] || python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["cases"][0]["reason"])' \
+  "$work/key/out/results.json" 2>&1 | tap_diag
 stop_echo
 start_echo --break no-pong || exit 1
 "$WSCONFORM_BIN" run "$ECHO_URL" --cases 2.2 >/dev/null 2>&1

@@ -318,7 +318,8 @@ void judge_case(case_result *r)
         put(&why, "%s", r->failure);
         return;
     }
-    if (d->informational && !r->violation[0]) {
+    /* What the peer's Close said is what an informational case reports on. */
+    if (d->informational && (!r->violation[0] || r->violation_in_close)) {
         r->outcome = VERDICT_INFORMATIONAL;
         r->close_outcome = CLOSE_INFORMATIONAL;
         verdict seen;

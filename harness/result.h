@@ -52,6 +52,7 @@ typedef struct case_result {
     size_t event_count, event_capacity;
     size_t event_bytes;        /* payload bytes stored, capped */
     char violation[256];       /* first protocol violation by the peer; "" if none */
+    bool violation_in_close;   /* it is the payload of the peer's Close, which was recorded */
     char failure[256];         /* why the suite could not run the case; "" if none */
     endpoint closer;           /* who started the close: first Close sent or TCP dropped */
     bool we_sent_close, peer_sent_close;

@@ -732,7 +732,15 @@ static void feed_frames(session *s, const uint8_t *buf, size_t n, uint64_t now)
         case WS_EVENT_PONG:
             add_event(s, EVENT_PONG, ev.data, ev.length, now);
             break;
-        case WS_EVENT_CLOSE:
+        case WS_EVENT_CLOSE: {
+            int bad = ws_close_parse(ev.data, ev.length, &ev.close);
+            if (bad != WS_OK && !s->r->violation[0]) {
+                const ws_error_info *e = ws_error_lookup(bad);
+                snprintf(s->r->violation, sizeof s->r->violation,
+                         "the peer broke the protocol: %s (%s)", e ? e->message : "bad Close",
+                         e ? e->rfc_section : "");
+                s->r->violation_in_close = true;
+            }
             s->r->peer_sent_close = true;
             s->r->peer_close_code = ev.close.has_code ? ev.close.code : WS_CLOSE_NO_STATUS;
             snprintf(s->r->peer_close_reason, sizeof s->r->peer_close_reason, "%.*s",
@@ -740,10 +748,11 @@ static void feed_frames(session *s, const uint8_t *buf, size_t n, uint64_t now)
                      (const char *)ev.close.reason);
             if (s->r->closer == NOBODY)
                 s->r->closer = BY_PEER;
-            if (!s->r->we_sent_close)
-                send_close(s, WS_CLOSE_NORMAL, now); /* Autobahn answers 1000 */
-            arm_close_wait(s, now);                  /* now the server must drop TCP */
+            if (!s->r->we_sent_close) /* Autobahn answers 1000; an invalid Close fails (§7.4.1) */
+                send_close(s, bad == WS_OK ? WS_CLOSE_NORMAL : WS_CLOSE_PROTOCOL_ERROR, now);
+            arm_close_wait(s, now); /* now the server must drop TCP */
             break;
+        }
         }
         if (s->r->event_bytes >= s->cfg->max_event_bytes && !s->in_failed) {
             set_violation(s, "%s", "the peer sent more data than the per-case cap");
@@ -874,7 +883,9 @@ session *session_start(const case_def *def, const session_config *cfg, uint64_t 
         s->phase = PH_DONE;
         return s;
     }
-    ws_assembler_config in = {.role = WS_ROLE_CLIENT, .max_message_size = cfg->max_message};
+    /* Close payloads are judged here, so that an invalid one is still recorded. */
+    ws_assembler_config in = {.role = WS_ROLE_CLIENT, .max_message_size = cfg->max_message,
+                              .lenient = WS_LENIENT_CLOSE};
     ws_assembler_init(&s->in, &in);
     if (transport_open(&s->t, cfg->target) != 0) {
         snprintf(r->failure, sizeof r->failure, "%s", s->t.error);

@@ -209,6 +209,21 @@ static void close_order(void)
     ok(r.outcome == VERDICT_INFORMATIONAL && r.close_outcome == CLOSE_INFORMATIONAL &&
            !result_failed(&r),
        "informational cases are INFORMATIONAL twice");
+
+    r = clean_result(&d);
+    r.peer_close_code = 5000;
+    snprintf(r.violation, sizeof r.violation, "the peer broke the protocol: bad code");
+    r.violation_in_close = true;
+    judge_case(&r);
+    ok(r.outcome == VERDICT_INFORMATIONAL && strstr(r.reason, "close 5000") &&
+           strstr(r.reason, "bad code"),
+       "an informational case reports an invalid Close from the peer, with its code");
+
+    r = clean_result(&d);
+    snprintf(r.violation, sizeof r.violation, "the peer broke the protocol: masked frame");
+    judge_case(&r);
+    ok(r.outcome == VERDICT_FAILED && strstr(r.reason, "masked frame"),
+       "any other violation still fails an informational case");
 }
 
 static void other_events(void)

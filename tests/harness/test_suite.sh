@@ -56,8 +56,9 @@ opcode;4.1.1;OK|FAILED;expected the peer to fail the connection
 fragmentation;5.9;FAILED|FAILED;expected the peer to fail the connection
 utf8;6.3.1;FAILED|FAILED;text is not valid UTF-8
 late-utf8;6.4.1;NON-STRICT|OK;timeout A, timeout B
-close-payload;7.9.1;FAILED|OK;close code that must not be sent
-close-payload;L.14;FAILED|OK;close reason is not valid UTF-8
+close-payload;7.9.1;FAILED|WRONG CODE;close code that must not be sent
+close-payload;7.13.1;INFORMATIONAL|INFORMATIONAL;peer sent close 5000; the peer broke the protocol
+close-payload;L.14;FAILED|WRONG CODE;close reason is not valid UTF-8
 no-pong;2.2;FAILED|OK;expected pong echo
 no-close-reply;1.1.1;OK|UNCLEAN;the peer sent no Close
 no-tcp-close;1.1.1;OK|UNCLEAN;did not drop TCP

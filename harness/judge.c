@@ -344,9 +344,13 @@ void judge_case(case_result *r)
         put(&why, "%s", r->violation);
     } else if (matched < 0) {
         put(&why, "expected ");
-        if (d->expectation_count)
-            describe_expected(&why, &d->expectations[0]);
-        else
+        for (size_t i = 0; i < d->expectation_count; i++) {
+            put(&why, "%s", i ? " or " : "");
+            describe_expected(&why, &d->expectations[i]);
+            if (d->expectation_count > 1)
+                put(&why, " (%s)", verdict_name(d->expectations[i].verdict));
+        }
+        if (!d->expectation_count)
             put(&why, "nothing");
         put(&why, "; observed ");
         describe_observed(&why, r);

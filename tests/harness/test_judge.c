@@ -335,8 +335,28 @@ static void other_events(void)
     }
 }
 
+/* A failure names every acceptable sequence, not only the first. */
+static void reasons_name_every_expectation(void)
+{
+    expected_event want426 = {.kind = EVENT_HTTP, .status_min = 426, .status_max = 426, .repeat = 1};
+    expected_event want400 = {.kind = EVENT_HTTP, .status_min = 400, .status_max = 400, .repeat = 1};
+    expectation seqs[2] = {{.verdict = VERDICT_OK, .events = &want426, .event_count = 1},
+                           {.verdict = VERDICT_NON_STRICT, .events = &want400, .event_count = 1}};
+    case_def d = {.id = "t.2", .expectations = seqs, .expectation_count = 2,
+                  .close = {.by = CLOSER_NONE}};
+    case_result r = clean_result(&d);
+    observed_event got = {.kind = EVENT_HTTP, .status = 500};
+    r.events = &got;
+    r.event_count = 1;
+    judge_case(&r);
+    ok(r.outcome == VERDICT_FAILED &&
+           strstr(r.reason, "expected http 426 (OK) or http 400 (NON-STRICT)") != NULL,
+       "a failure names both acceptable sequences: %s", r.reason);
+}
+
 int main(void)
 {
+    reasons_name_every_expectation();
     echo_matching();
     verdict_sequences();
     close_order();

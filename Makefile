@@ -147,12 +147,14 @@ demo:
 	$(MAKE) --no-print-directory -j2 $(WSCONFORM)
 	ci/demo $(WSCONFORM)
 
-# Real third-party servers on loopback (ci/interop/); INTEROP_SERVERS picks some.
+# Real third-party servers on loopback (ci/interop/); INTEROP_SERVERS picks some,
+# INTEROP_FLAGS=--check compares them with their reviewed baselines.
 INTEROP_SERVERS ?=
+INTEROP_FLAGS ?=
 interop:
 	ci/setup
 	$(MAKE) --no-print-directory -j2 $(WSCONFORM)
-	WSCONFORM=$(WSCONFORM) ci/interop.sh $(INTEROP_SERVERS)
+	WSCONFORM=$(WSCONFORM) ci/interop.sh $(INTEROP_FLAGS) $(INTEROP_SERVERS)
 
 install: lib
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/wscodec $(DESTDIR)$(PREFIX)/lib/pkgconfig

@@ -41,6 +41,30 @@ static bool equals_sent(const sent_message *m, const uint8_t *data, uint64_t len
     return true;
 }
 
+/* True if value, a comma-separated list (§4.4 and RFC 7230 §7), has an
+ * element equal to want, ignoring case and the whitespace around elements. */
+static bool list_has(const char *value, size_t len, const char *want)
+{
+    size_t want_len = strlen(want);
+    size_t i = 0;
+    while (i <= len) {
+        size_t start = i;
+        while (i < len && value[i] != ',')
+            i++;
+        size_t end = i;
+        while (start < end && (value[start] == ' ' || value[start] == '\t'))
+            start++;
+        while (end > start && (value[end - 1] == ' ' || value[end - 1] == '\t'))
+            end--;
+        if (ws_http_equal_nocase(value + start, end - start, want, want_len))
+            return true;
+        i++;
+    }
+    return false;
+}
+
+/* The response has the header; with a value, either the whole field value
+ * equals it or, for a single element, the field's list contains it. */
 static bool head_has(const observed_event *e, const header_match *h)
 {
     ws_http_header headers[64];
@@ -49,7 +73,8 @@ static bool head_has(const observed_event *e, const header_match *h)
         return false;
     for (const ws_http_header *f = ws_http_find_header(headers, res.num_headers, h->name, NULL); f;
          f = ws_http_find_header(headers, res.num_headers, h->name, f))
-        if (!h->value || ws_http_equal_nocase(f->value, f->value_len, h->value, strlen(h->value)))
+        if (!h->value || ws_http_equal_nocase(f->value, f->value_len, h->value, strlen(h->value)) ||
+            (!strchr(h->value, ',') && list_has(f->value, f->value_len, h->value)))
             return true;
     return false;
 }

@@ -354,9 +354,45 @@ static void reasons_name_every_expectation(void)
        "a failure names both acceptable sequences: %s", r.reason);
 }
 
+/* header "NAME: VALUE" against the fields of an HTTP answer. */
+static bool header_matches(const char *head, const char *name, const char *value)
+{
+    header_match h = {.name = (char *)name, .value = (char *)value};
+    expected_event want = {.kind = EVENT_HTTP, .status_min = 426, .status_max = 426, .repeat = 1,
+                           .headers = &h, .header_count = 1};
+    expectation seq = {.verdict = VERDICT_OK, .events = &want, .event_count = 1};
+    case_def d = {.id = "t.3", .expectations = &seq, .expectation_count = 1,
+                  .close = {.by = CLOSER_NONE}};
+    case_result r = clean_result(&d);
+    r.handshake_done = false;
+    char *copy = strdup(head);
+    observed_event got = {.kind = EVENT_HTTP, .status = 426, .data = (uint8_t *)copy,
+                          .length = strlen(head)};
+    r.events = &got;
+    r.event_count = 1;
+    judge_case(&r);
+    free(copy);
+    return r.outcome == VERDICT_OK;
+}
+
+static void header_lists(void)
+{
+    const char *list = "HTTP/1.1 426 Upgrade Required\r\nSec-WebSocket-Version: 13, 8, 7\r\n\r\n";
+    const char *two = "HTTP/1.1 426 Upgrade Required\r\nSec-WebSocket-Version: 8, 7\r\n"
+                      "sec-websocket-version:13\r\n\r\n";
+    ok(header_matches(list, "Sec-WebSocket-Version", "13"), "13 is an element of \"13, 8, 7\"");
+    ok(header_matches(list, "Sec-WebSocket-Version", "7"), "so is 7, the last element");
+    ok(header_matches(list, "Sec-WebSocket-Version", "13, 8, 7"), "the whole value matches");
+    ok(!header_matches(list, "Sec-WebSocket-Version", "1"), "1 is not 13");
+    ok(!header_matches(list, "Sec-WebSocket-Version", "13, 8"), "a list value is compared whole");
+    ok(header_matches(two, "Sec-WebSocket-Version", "13"), "13 in a second field of the same name");
+    ok(!header_matches(two, "Sec-WebSocket-Version", "12"), "12 in neither field");
+}
+
 int main(void)
 {
     reasons_name_every_expectation();
+    header_lists();
     echo_matching();
     verdict_sequences();
     close_order();

@@ -13,6 +13,7 @@
 #include "wscodec/message.h"
 #include "wscodec/http.h"
 #include "wscodec/handshake.h"
+#include "wscodec/deflate.h"
 
 #define WSCODEC_VERSION "0.1.0"
 

@@ -34,6 +34,7 @@ static const ws_error_info error_table[] = {
     ROW(WS_E_MESSAGE_TOO_BIG, "RFC 6455 7.4.1", 1009, 0, "message exceeds the size limit"),
     ROW(WS_E_RSV1_ON_CONTINUATION, "RFC 7692 6", 1002, 0,
         "RSV1 set on a continuation frame"),
+    ROW(WS_E_RSV1_ON_CONTROL, "RFC 7692 6", 1002, 0, "RSV1 set on a control frame"),
 
     ROW(WS_E_UTF8_INVALID, "RFC 6455 8.1", 1007, 0, "text is not valid UTF-8"),
     ROW(WS_E_UTF8_TRUNCATED, "RFC 6455 8.1", 1007, 0,
@@ -84,6 +85,39 @@ static const ws_error_info error_table[] = {
         "malformed Sec-WebSocket-Protocol value"),
     ROW(WS_E_HS_TOO_MANY_ITEMS, "RFC 6455 10.4", 0, 400,
         "too many extensions, parameters or subprotocols"),
+
+    ROW(WS_E_PMD_PARAM_UNKNOWN, "RFC 7692 7", 0, 0, "unknown permessage-deflate parameter"),
+    ROW(WS_E_PMD_PARAM_DUPLICATE, "RFC 7692 7", 0, 0,
+        "permessage-deflate parameter given more than once"),
+    ROW(WS_E_PMD_SERVER_NO_CONTEXT_TAKEOVER_VALUE, "RFC 7692 7.1.1.1", 0, 0,
+        "server_no_context_takeover has a value"),
+    ROW(WS_E_PMD_CLIENT_NO_CONTEXT_TAKEOVER_VALUE, "RFC 7692 7.1.1.2", 0, 0,
+        "client_no_context_takeover has a value"),
+    ROW(WS_E_PMD_SERVER_MAX_WINDOW_BITS_INVALID, "RFC 7692 7.1.2.1", 0, 0,
+        "server_max_window_bits is not a value from 8 to 15"),
+    ROW(WS_E_PMD_CLIENT_MAX_WINDOW_BITS_INVALID, "RFC 7692 7.1.2.2", 0, 0,
+        "client_max_window_bits value is not from 8 to 15"),
+    ROW(WS_E_PMD_CLIENT_MAX_WINDOW_BITS_NO_VALUE, "RFC 7692 7.1.2.2", 0, 0,
+        "client_max_window_bits without a value in a response"),
+    ROW(WS_E_PMD_SERVER_NO_CONTEXT_TAKEOVER_MISSING, "RFC 7692 7.1.1.1", 0, 0,
+        "response lacks the server_no_context_takeover the offer asked for"),
+    ROW(WS_E_PMD_SERVER_MAX_WINDOW_BITS_MISSING, "RFC 7692 7.1.2.1", 0, 0,
+        "response lacks the server_max_window_bits the offer asked for"),
+    ROW(WS_E_PMD_SERVER_MAX_WINDOW_BITS_TOO_LARGE, "RFC 7692 7.1.2.1", 0, 0,
+        "response server_max_window_bits is larger than offered"),
+    ROW(WS_E_PMD_CLIENT_MAX_WINDOW_BITS_NOT_OFFERED, "RFC 7692 7.1.2.2", 0, 0,
+        "response has client_max_window_bits the offer did not have"),
+    ROW(WS_E_PMD_CLIENT_MAX_WINDOW_BITS_TOO_LARGE, "RFC 7692 7.1.2.2", 0, 0,
+        "response client_max_window_bits is larger than offered"),
+    ROW(WS_E_PMD_ACCEPTED_TWICE, "RFC 7692 5", 0, 0,
+        "response accepts permessage-deflate more than once"),
+
+    /* 1007, not 1002: the frames are well formed; what they carry is not what
+       the message type promises, as with invalid UTF-8 in a text message. */
+    ROW(WS_E_PMD_DATA_CORRUPT, "RFC 7692 7.2.2", 1007, 0,
+        "compressed message is not valid DEFLATE data"),
+    ROW(WS_E_PMD_DATA_TRUNCATED, "RFC 7692 7.2.2", 1007, 0,
+        "compressed message ends inside a DEFLATE block"),
 };
 
 #define TABLE_SIZE (sizeof error_table / sizeof error_table[0])

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wscodec/deflate.h"
 #include "wscodec/error.h"
 #include "wscodec/mask.h"
 #include "wscodec/message.h"
@@ -98,8 +99,12 @@ static int on_header(ws_assembler *a)
     }
     if (r != WS_OK)
         return r;
-    if (ws_opcode_is_control(h->opcode))
+    if (ws_opcode_is_control(h->opcode)) {
+        /* RFC 7692 §6: the compressed bit is for data messages only. */
+        if (a->config.inflater && (h->rsv & WS_RSV1) && !(lenient & WS_LENIENT_RSV))
+            return WS_E_RSV1_ON_CONTROL;
         return WS_OK;
+    }
 
     bool starts = h->opcode != WS_OP_CONTINUATION;
     if (!starts) {
@@ -117,14 +122,68 @@ static int on_header(ws_assembler *a)
         a->message_rsv = h->rsv;
         a->message_frames = 0;
         a->message_length = 0;
-        /* Compressed text is validated by the caller after inflating it. */
+        a->inflating = a->config.inflater && (h->rsv & WS_RSV1);
+        /* Compressed text is validated after inflating it: here if we inflate,
+           else by the caller. */
         a->check_utf8 = h->opcode == WS_OP_TEXT && !(lenient & WS_LENIENT_UTF8) &&
-                        !(h->rsv & WS_RSV1);
+                        (!(h->rsv & WS_RSV1) || a->inflating);
         ws_utf8_init(&a->utf8);
     }
     a->message_frames++;
-    if (h->payload_length > a->config.max_message_size - a->message_length)
+    /* Compressed bytes are not kept: the limit applies as they inflate. */
+    if (!a->inflating && h->payload_length > a->config.max_message_size - a->message_length)
         return WS_E_MESSAGE_TOO_BIG;
+    return WS_OK;
+}
+
+/*
+ * Inflates n payload bytes of the current frame (masked as on the wire, at
+ * payload offset frame_done) onto the message, then the end of the message if
+ * fin. Text is UTF-8 checked as it inflates; the message buffer grows with the
+ * inflated bytes up to max_message_size.
+ */
+static int inflate_onto_message(ws_assembler *a, const uint8_t *src, size_t n, bool fin)
+{
+    const ws_frame_header *h = &a->frame;
+    uint8_t chunk[1024];
+    size_t done = 0;
+    do {
+        size_t piece = n - done < sizeof chunk ? n - done : sizeof chunk;
+        const uint8_t *in = NULL;
+        if (piece && h->masked) {
+            ws_mask_copy(chunk, src + done, piece, h->mask_key, a->frame_done + done);
+            in = chunk;
+        } else if (piece) {
+            in = src + done;
+        }
+        bool last = fin && done + piece == n;
+        size_t off = 0;
+        for (;;) {
+            if (a->message_length == a->message_capacity &&
+                a->message_capacity < a->config.max_message_size) {
+                int r = reserve(a, a->message_length + 1);
+                if (r != WS_OK)
+                    return r;
+            }
+            /* At the limit, no room: the inflater tells whether more follows. */
+            size_t room = a->message_capacity - a->message_length;
+            uint8_t *dest = room ? a->message + a->message_length : NULL;
+            size_t used, made;
+            int r = ws_inflater_feed(a->config.inflater, in ? in + off : NULL, piece - off, last,
+                                     dest, room, &used, &made);
+            off += used;
+            if (made && a->check_utf8 && ws_utf8_feed(&a->utf8, dest, made) != WS_OK)
+                return WS_E_UTF8_INVALID;
+            a->message_length += made;
+            if (r < 0)
+                return r;
+            if (r == WS_OK)
+                break;
+            if (room == 0)
+                return WS_E_MESSAGE_TOO_BIG;
+        }
+        done += piece;
+    } while (done < n);
     return WS_OK;
 }
 
@@ -160,6 +219,11 @@ static int on_frame_end(ws_assembler *a, ws_event *ev)
     default:
         if (!h->fin)
             return WS_OK;
+        if (a->inflating) {
+            int r = inflate_onto_message(a, NULL, 0, true);
+            if (r != WS_OK)
+                return r;
+        }
         if (a->check_utf8 && ws_utf8_finish(&a->utf8) != WS_OK)
             return WS_E_UTF8_TRUNCATED;
         ev->type = WS_EVENT_MESSAGE;
@@ -236,6 +300,15 @@ ptrdiff_t ws_assembler_feed(ws_assembler *a, const uint8_t *buf, size_t len, ws_
             break;
 
         if (take && a->skip_frame) {
+            a->frame_done += take;
+            pos += take;
+            a->stream_offset += take;
+        } else if (take && a->inflating && !ws_opcode_is_control(h->opcode)) {
+            /* How far zlib reads ahead depends on the chunking, so an error
+               is pinned to the frame whose bytes revealed it. */
+            int r = inflate_onto_message(a, buf + pos, take, false);
+            if (r != WS_OK)
+                return fail(a, r, a->frame_start);
             a->frame_done += take;
             pos += take;
             a->stream_offset += take;

@@ -8,7 +8,7 @@ static const int all_errors[] = {
     WS_E_LENGTH_MSB_SET, WS_E_LENGTH_NOT_MINIMAL, WS_E_RSV_NOT_NEGOTIATED, WS_E_OPCODE_RESERVED,
     WS_E_CONTROL_FRAGMENTED, WS_E_CONTROL_TOO_LONG, WS_E_FRAME_NOT_MASKED, WS_E_FRAME_MASKED,
     WS_E_CONTINUATION_WITHOUT_START, WS_E_DATA_FRAME_INSIDE_MESSAGE, WS_E_FRAME_AFTER_CLOSE,
-    WS_E_MESSAGE_TOO_BIG, WS_E_RSV1_ON_CONTINUATION,
+    WS_E_MESSAGE_TOO_BIG, WS_E_RSV1_ON_CONTINUATION, WS_E_RSV1_ON_CONTROL,
     WS_E_UTF8_INVALID, WS_E_UTF8_TRUNCATED,
     WS_E_CLOSE_PAYLOAD_ONE_BYTE, WS_E_CLOSE_CODE_INVALID, WS_E_CLOSE_REASON_NOT_UTF8,
     WS_E_HTTP_SYNTAX, WS_E_HTTP_TOO_LARGE, WS_E_HTTP_TOO_MANY_HEADERS, WS_E_HS_METHOD,
@@ -17,6 +17,13 @@ static const int all_errors[] = {
     WS_E_HS_STATUS, WS_E_HS_RESPONSE_UPGRADE, WS_E_HS_RESPONSE_CONNECTION, WS_E_HS_ACCEPT_MISSING,
     WS_E_HS_ACCEPT_MISMATCH, WS_E_HS_EXTENSION_NOT_OFFERED, WS_E_HS_PROTOCOL_NOT_OFFERED,
     WS_E_HS_EXTENSIONS_SYNTAX, WS_E_HS_PROTOCOL_SYNTAX, WS_E_HS_TOO_MANY_ITEMS,
+    WS_E_PMD_PARAM_UNKNOWN, WS_E_PMD_PARAM_DUPLICATE, WS_E_PMD_SERVER_NO_CONTEXT_TAKEOVER_VALUE,
+    WS_E_PMD_CLIENT_NO_CONTEXT_TAKEOVER_VALUE, WS_E_PMD_SERVER_MAX_WINDOW_BITS_INVALID,
+    WS_E_PMD_CLIENT_MAX_WINDOW_BITS_INVALID, WS_E_PMD_CLIENT_MAX_WINDOW_BITS_NO_VALUE,
+    WS_E_PMD_SERVER_NO_CONTEXT_TAKEOVER_MISSING, WS_E_PMD_SERVER_MAX_WINDOW_BITS_MISSING,
+    WS_E_PMD_SERVER_MAX_WINDOW_BITS_TOO_LARGE, WS_E_PMD_CLIENT_MAX_WINDOW_BITS_NOT_OFFERED,
+    WS_E_PMD_CLIENT_MAX_WINDOW_BITS_TOO_LARGE, WS_E_PMD_ACCEPTED_TWICE,
+    WS_E_PMD_DATA_CORRUPT, WS_E_PMD_DATA_TRUNCATED,
 };
 
 /* "RFC 6455 5.5.1" or "RFC 7692 6": RFC number, then a dotted section number. */
@@ -51,8 +58,9 @@ int main(void)
         if (e->code <= -100) {
             ok(section_well_formed(e->rfc_section), "%s names its RFC section (%s)", e->name,
                e->rfc_section);
-            /* A client reading a bad response has no one to answer; the others do. */
-            if (ws_error_class(e->code) == -600)
+            /* A client reading a bad response has no one to answer, and a
+               server declines a bad permessage-deflate offer; the others answer. */
+            if (ws_error_class(e->code) == -600 || ws_error_class(e->code) == -800)
                 ok(!e->close_code && !e->http_status, "%s implies no answer", e->name);
             else
                 ok((e->close_code != 0) != (e->http_status != 0),
@@ -75,6 +83,7 @@ int main(void)
         {WS_E_CONTROL_TOO_LONG, 1002},   {WS_E_MESSAGE_TOO_BIG, 1009},
         {WS_E_UTF8_INVALID, 1007},       {WS_E_CLOSE_REASON_NOT_UTF8, 1007},
         {WS_E_CLOSE_CODE_INVALID, 1002}, {WS_E_LENGTH_MSB_SET, 1002},
+        {WS_E_PMD_DATA_CORRUPT, 1007},   {WS_E_PMD_DATA_TRUNCATED, 1007},
     };
     for (size_t i = 0; i < sizeof implied / sizeof implied[0]; i++)
         is_int(ws_error_lookup(implied[i].err)->close_code, implied[i].code,

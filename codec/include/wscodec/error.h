@@ -47,6 +47,7 @@ enum ws_err {
     WS_E_FRAME_AFTER_CLOSE = -202,
     WS_E_MESSAGE_TOO_BIG = -203,
     WS_E_RSV1_ON_CONTINUATION = -204,
+    WS_E_RSV1_ON_CONTROL = -205,
 
     /* Payload content (§8.1, §5.6). */
     WS_E_UTF8_INVALID = -300,
@@ -85,6 +86,28 @@ enum ws_err {
     WS_E_HS_EXTENSIONS_SYNTAX = -700,
     WS_E_HS_PROTOCOL_SYNTAX = -701,
     WS_E_HS_TOO_MANY_ITEMS = -702,
+
+    /* permessage-deflate parameters (RFC 7692 §5, §7.1). They imply no answer:
+       a server declines such an offer and goes on without it, a client fails
+       the connection before any frame. */
+    WS_E_PMD_PARAM_UNKNOWN = -800,
+    WS_E_PMD_PARAM_DUPLICATE = -801,
+    WS_E_PMD_SERVER_NO_CONTEXT_TAKEOVER_VALUE = -802,
+    WS_E_PMD_CLIENT_NO_CONTEXT_TAKEOVER_VALUE = -803,
+    WS_E_PMD_SERVER_MAX_WINDOW_BITS_INVALID = -804,
+    WS_E_PMD_CLIENT_MAX_WINDOW_BITS_INVALID = -805,
+    WS_E_PMD_CLIENT_MAX_WINDOW_BITS_NO_VALUE = -806,
+    WS_E_PMD_SERVER_NO_CONTEXT_TAKEOVER_MISSING = -807,
+    WS_E_PMD_SERVER_MAX_WINDOW_BITS_MISSING = -808,
+    WS_E_PMD_SERVER_MAX_WINDOW_BITS_TOO_LARGE = -809,
+    WS_E_PMD_CLIENT_MAX_WINDOW_BITS_NOT_OFFERED = -810,
+    WS_E_PMD_CLIENT_MAX_WINDOW_BITS_TOO_LARGE = -811,
+    WS_E_PMD_ACCEPTED_TWICE = -812,
+
+    /* permessage-deflate payloads (RFC 7692 §7.2.2); a message inflating past
+       the size limit is WS_E_MESSAGE_TOO_BIG. */
+    WS_E_PMD_DATA_CORRUPT = -900,
+    WS_E_PMD_DATA_TRUNCATED = -901,
 };
 
 /* One row of the error table. */

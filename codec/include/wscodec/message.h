@@ -8,6 +8,11 @@
  * so a violation is reported at the byte that causes it, not at the end of the
  * frame. Message memory grows with the bytes actually received, never with the
  * length a header announces, and never beyond max_message_size.
+ *
+ * Given an inflater (wscodec/deflate.h), the assembler also undoes
+ * permessage-deflate (RFC 7692): a message whose first frame has RSV1 is
+ * inflated as its bytes arrive, text is UTF-8 checked after inflation, and
+ * max_message_size bounds the inflated size.
  */
 #ifndef WSCODEC_MESSAGE_H
 #define WSCODEC_MESSAGE_H
@@ -23,6 +28,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+struct ws_inflater; /* wscodec/deflate.h */
 
 #define WS_DEFAULT_MAX_MESSAGE_SIZE (64u * 1024u * 1024u)
 
@@ -52,6 +59,11 @@ typedef struct ws_assembler_config {
     /* Optional allocator; realloc(ptr, 0) must free. NULL: the C library. */
     void *(*realloc_fn)(void *ctx, void *ptr, size_t size);
     void *alloc_ctx;
+    /* Optional, owned by the caller, one per connection: with RSV1 allowed,
+     * messages starting with RSV1 are delivered inflated (ev->rsv still shows
+     * RSV1), and RSV1 on a control frame is WS_E_RSV1_ON_CONTROL (RFC 7692
+     * §6). NULL: such messages are delivered as received, unchecked. */
+    struct ws_inflater *inflater;
 } ws_assembler_config;
 
 typedef enum ws_event_type {
@@ -86,6 +98,7 @@ typedef struct ws_assembler {
     uint8_t message_rsv;
     uint32_t message_frames;
     bool check_utf8;          /* the current message is text to validate */
+    bool inflating;           /* the current message goes through config.inflater */
     ws_utf8 utf8;
     uint8_t *message;
     size_t message_length;
@@ -115,6 +128,13 @@ void ws_assembler_free(ws_assembler *a);
  * code is ws_error_lookup(err)->close_code) and ws_assembler_error_offset()
  * tells the stream offset of the byte that revealed it. Errors are sticky.
  * WS_E_NO_MEMORY if the allocator failed (the assembler is then failed too).
+ * With an inflater, also the errors of ws_inflater_feed(), and UTF-8 and size
+ * errors of inflated bytes, reported at the first byte of the frame whose
+ * compressed bytes revealed them (how far zlib reads ahead depends on the
+ * chunking, so no single compressed byte can be named), or at the frame's
+ * last byte for those found as the message ends. A compressed message
+ * dropped under WS_LENIENT_FRAGMENTATION leaves the inflater inside it, so
+ * the next compressed message will not inflate.
  */
 ptrdiff_t ws_assembler_feed(ws_assembler *a, const uint8_t *buf, size_t len, ws_event *ev);
 

@@ -16,6 +16,7 @@ from campaigns are left alone. Standard library only.
 import os
 import struct
 import sys
+import zlib
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 CORPUS = os.path.join(ROOT, "corpus")
@@ -261,6 +262,130 @@ def message_seeds():
             seed(target, name, flags + stream)
 
 
+# ---- permessage-deflate ---------------------------------------------------------
+
+def compress_messages(messages, wbits=15, takeover=True):
+    """Payloads of RFC 7692 7.2.1: raw DEFLATE, sync flush, 00 00 ff ff cut."""
+    out = []
+    c = zlib.compressobj(6, zlib.DEFLATED, -wbits)
+    for m in messages:
+        if not takeover:
+            c = zlib.compressobj(6, zlib.DEFLATED, -wbits)
+        data = c.compress(m) + c.flush(zlib.Z_SYNC_FLUSH)
+        assert data.endswith(b"\x00\x00\xff\xff")
+        out.append(data[:-4])
+    return out
+
+
+def deflate_seeds():
+    hello = bytes.fromhex("f248cdc9c90700")            # 7.2.3.1
+    hello_again = bytes.fromhex("f200110000")          # 7.2.3.2, shared window
+    stored = bytes.fromhex("000500faff48656c6c6f00")  # 7.2.3.3
+    bfinal = bytes.fromhex("f348cdc9c90700")           # 7.2.3.4
+    two_blocks = bytes.fromhex("f24805000000ffffcac9c90700")  # 7.2.3.5
+    zeros = compress_messages([bytes(200000)])[0]      # a bomb: 200 kB from about 200 bytes
+    text = compress_messages([b"The quick brown fox jumps over the lazy dog. " * 20,
+                              b"The quick brown fox jumps over the lazy dog again."])
+    text9 = compress_messages([b"abcabcabc" * 60, b"abcabcabc" * 60], wbits=9, takeover=False)
+
+    def records(*payloads):
+        return b"".join(struct.pack(">H", len(p)) + p for p in payloads)
+
+    # inflate: [window-8 | no_context_takeover<<3 | out cap<<4][split][max size] records
+    W15, W9, NCT = 7, 1, 8
+    CAP1, CAP7, CAP4096 = 0, 6, 15
+    MAX100, MAX4096, MAX1M = 5, 8, 14
+    for name, ctl, split, maxi, body in [
+        ("rfc7692-7.2.3.1-hello", W15 | CAP4096 << 4, 0xE0, MAX100, records(hello)),
+        ("rfc7692-7.2.3.2-shared-window", W15 | CAP1 << 4, 0x00, MAX100, records(hello, hello_again)),
+        ("rfc7692-7.2.3.2-no-context-takeover", W15 | NCT | CAP7 << 4, 0x25, MAX100,
+         records(hello, hello_again)),
+        ("rfc7692-7.2.3.3-stored-block", W15 | CAP7 << 4, 0x25, MAX100, records(stored)),
+        ("rfc7692-7.2.3.4-bfinal", W15 | CAP7 << 4, 0x6B, MAX100, records(bfinal, hello)),
+        ("rfc7692-7.2.3.5-two-blocks", W15 | CAP1 << 4, 0x25, MAX100, records(two_blocks)),
+        ("bomb-200k-zeros-cap-4096", W15 | CAP4096 << 4, 0xE0, MAX4096, records(zeros)),
+        ("bomb-200k-zeros-cap-1m", W15 | CAP4096 << 4, 0xE0, MAX1M, records(zeros)),
+        ("text-two-messages", W15 | CAP7 << 4, 0x6B, MAX4096, records(*text)),
+        ("window-9-no-context-takeover", W9 | NCT | CAP7 << 4, 0x25, MAX4096, records(*text9)),
+        ("empty-payload-truncated", W15 | CAP7 << 4, 0x25, MAX100, records(b"")),
+        ("empty-message", W15 | CAP7 << 4, 0x25, MAX100, records(b"\x00")),
+        ("garbage", W15 | CAP7 << 4, 0x25, MAX100, records(b"\xff\xff\xff\xff")),
+        ("cut-inside-block", W15 | CAP7 << 4, 0x25, MAX100, records(text[0][:20])),
+    ]:
+        seed("inflate", name, bytes([ctl, split, maxi]) + body)
+
+    # deflate_roundtrip: [window-8 | no_context_takeover<<3 | level<<4]
+    # [deflater cap | inflater cap<<4][split] records
+    import random
+    rnd = random.Random(7692)
+    noise = bytes(rnd.randrange(256) for _ in range(300))
+    for name, ctl, caps, split, body in [
+        ("hello-window-15", 7, 0xFF, 0xE0, records(b"Hello")),
+        ("hello-twice-shared-window", 7, 0x00, 0x25, records(b"Hello", b"Hello")),
+        ("hello-twice-no-context-takeover", 7 | 8, 0x36, 0x25, records(b"Hello", b"Hello")),
+        ("empty-messages", 7, 0x11, 0x00, records(b"", b"", b"x", b"")),
+        ("window-8-stored-blocks", 0, 0x26, 0x6B, records(b"abcabcabc" * 40, noise)),
+        ("window-9-level-1", 1 | 1 << 4, 0x63, 0x25, records(b"abcabcabc" * 100)),
+        ("level-9-text", 7 | 9 << 4, 0xC9, 0xA3, records(b"The quick brown fox. " * 30,
+                                                        b"The quick brown fox again.")),
+        ("incompressible", 5, 0x4E, 0x6B, records(noise, noise)),
+        ("zeros", 7, 0x0F, 0xE0, records(bytes(3000))),
+    ]:
+        seed("deflate_roundtrip", name, bytes([ctl, caps, split]) + body)
+
+    # message_deflate: message seeds plus [window-8 | no_context_takeover<<3]
+    SIZE_1000, SIZE_4096 = 9, 12
+    for name, size, split, wctl, stream in [
+        ("rfc7692-hello-masked", SIZE_1000, 0x00, 7, frame(1, hello, rsv=4, key=KEY)),
+        ("rfc7692-shared-window", SIZE_1000, 0x25, 7,
+         frame(1, hello, rsv=4, key=KEY) + frame(1, hello_again, rsv=4, key=KEY2)),
+        ("compressed-fragments-and-ping", SIZE_4096, 0x6B, 7,
+         frame(1, text[0][:10], rsv=4, fin=False, key=KEY) + frame(9, "ping", key=KEY2)
+         + frame(0, text[0][10:], key=KEY) + frame(1, text[1], rsv=4, key=KEY2)),
+        ("rsv1-on-continuation", SIZE_1000, 0x25, 7,
+         frame(1, hello[:3], rsv=4, fin=False, key=KEY) + frame(0, hello[3:], rsv=4, key=KEY)),
+        ("rsv1-on-ping", SIZE_1000, 0x25, 7, frame(9, "p", rsv=4, key=KEY)),
+        ("compressed-invalid-utf8", SIZE_1000, 0x25, 7,
+         frame(1, compress_messages([b"\xce\xba\xff"])[0], rsv=4, key=KEY)),
+        ("bomb-over-cap", SIZE_4096, 0xE0, 7, frame(2, zeros, rsv=4, key=KEY)),
+        ("window-9", SIZE_4096, 0x25, 1 | 8, b"".join(frame(2, m, rsv=4, key=KEY) for m in text9)),
+        ("uncompressed-then-compressed", SIZE_1000, 0x25, 7,
+         frame(1, "plain", key=KEY) + frame(1, hello, rsv=4, key=KEY) + frame(8, b"\x03\xe8", key=KEY)),
+    ]:
+        seed("message_deflate", name, bytes([0, 4 | size << 4, split, wctl]) + stream)
+
+
+def negotiation_seeds():
+    # [server window | client window<<4][server nct | client nct<<1] offer [LF response]
+    for name, cfg, flags, text in [
+        ("rfc7692-plain-offer", 0x00, 0, "permessage-deflate"),
+        ("rfc7692-client-max-window-bits-no-value", 0x00, 0, "permessage-deflate; client_max_window_bits"),
+        ("rfc7692-5.2-two-offers", 0x33, 0,
+         "permessage-deflate; client_max_window_bits=10, permessage-deflate"),
+        ("rfc7692-all-params", 0x00, 3,
+         "permessage-deflate; server_no_context_takeover; client_no_context_takeover; "
+         "server_max_window_bits=9; client_max_window_bits=12"),
+        ("quoted-value", 0x00, 0, 'permessage-deflate; server_max_window_bits="10"'),
+        ("window-8", 0x11, 0, "permessage-deflate; server_max_window_bits=8; client_max_window_bits=8"),
+        ("server-limits-client-declined", 0x50, 0, "permessage-deflate"),
+        ("invalid-then-valid", 0x00, 0,
+         "permessage-deflate; server_max_window_bits=16, permessage-deflate; x=1, permessage-deflate"),
+        ("duplicate-param", 0x00, 0, "permessage-deflate; server_no_context_takeover; server_no_context_takeover"),
+        ("leading-zero", 0x00, 0, "permessage-deflate; client_max_window_bits=010"),
+        ("other-extension-first", 0x00, 0, "x-webkit-deflate-frame, permessage-deflate"),
+        ("response-accepted", 0x00, 0,
+         "permessage-deflate; client_max_window_bits\npermessage-deflate; client_max_window_bits=10"),
+        ("response-window-too-large", 0x00, 0,
+         "permessage-deflate; server_max_window_bits=10\npermessage-deflate; server_max_window_bits=12"),
+        ("response-client-window-not-offered", 0x00, 0,
+         "permessage-deflate\npermessage-deflate; client_max_window_bits=10"),
+        ("response-twice", 0x00, 0, "permessage-deflate\npermessage-deflate, permessage-deflate"),
+        ("response-without-value", 0x00, 0,
+         "permessage-deflate; client_max_window_bits\npermessage-deflate; client_max_window_bits"),
+    ]:
+        seed("pmd_negotiate", name, bytes([cfg, flags]) + text.encode())
+
+
 # ---- HTTP heads and handshake values ------------------------------------------
 
 def crlf(*lines):
@@ -438,6 +563,8 @@ def main():
     utf8_seeds()
     mask_seeds()
     message_seeds()
+    deflate_seeds()
+    negotiation_seeds()
     http_seeds()
     stale = 0
     for target, seeds in sorted(SEEDS.items()):

@@ -4,5 +4,5 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    return fuzz_message(data, size, WS_ROLE_CLIENT);
+    return fuzz_message(data, size, WS_ROLE_CLIENT, false);
 }

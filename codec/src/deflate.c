@@ -485,8 +485,13 @@ int ws_inflater_feed(ws_inflater *inf, const uint8_t *in, size_t in_len, bool fi
             made += gave;
         inf->message_size += gave;
         inf->output_pending = z->avail_out == 0;
-        if (took || gave)
+        if (took || gave) {
             inf->after_final_block = false;
+            /* data_type has 128 when zlib stopped right after a block; a
+               later call that finds nothing to do clears it, so it is read
+               here, after each call that made progress. */
+            inf->at_block_boundary = (z->data_type & 128) != 0;
+        }
 
         if (inf->message_size > limit)
             return inflater_stop(inf, WS_E_MESSAGE_TOO_BIG, used, made, consumed, produced);
@@ -510,15 +515,15 @@ int ws_inflater_feed(ws_inflater *inf, const uint8_t *in, size_t in_len, bool fi
     }
 
     if (fin) {
-        /* data_type has 128 when zlib waits for a block header: the payload
-         * plus the tail ended exactly on a block boundary. */
+        /* The payload plus the tail ended exactly on a block boundary. */
         bool complete = inf->after_final_block ||
-                        (inf->tail_fed == sizeof tail && (z->data_type & 128));
+                        (inf->tail_fed == sizeof tail && inf->at_block_boundary);
         if (!complete)
             return inflater_stop(inf, WS_E_PMD_DATA_TRUNCATED, used, made, consumed, produced);
         inf->message_size = 0;
         inf->tail_fed = 0;
         inf->after_final_block = false;
+        inf->at_block_boundary = false;
         if (inf->config.no_context_takeover)
             inflateReset(z);
     }

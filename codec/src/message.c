@@ -220,9 +220,11 @@ static int on_frame_end(ws_assembler *a, ws_event *ev)
         if (!h->fin)
             return WS_OK;
         if (a->inflating) {
+            /* Pinned like the errors inflating the frame's bytes: where zlib
+               notices bad data depends on the chunking. */
             int r = inflate_onto_message(a, NULL, 0, true);
             if (r != WS_OK)
-                return r;
+                return fail(a, r, a->frame_start);
         }
         if (a->check_utf8 && ws_utf8_finish(&a->utf8) != WS_OK)
             return WS_E_UTF8_TRUNCATED;
@@ -344,7 +346,7 @@ ptrdiff_t ws_assembler_feed(ws_assembler *a, const uint8_t *buf, size_t len, ws_
         } else if (a->frame_done == h->payload_length) {
             int r = on_frame_end(a, ev);
             if (r != WS_OK)
-                return fail(a, r, a->stream_offset - (a->stream_offset > 0));
+                return a->error ? r : fail(a, r, a->stream_offset - (a->stream_offset > 0));
             if (ev->type != WS_EVENT_NONE)
                 break;
         }

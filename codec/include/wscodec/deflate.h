@@ -196,6 +196,7 @@ typedef struct ws_inflater {
     uint64_t message_size;  /* bytes inflated in the current message */
     uint8_t tail_fed;       /* octets of WS_PMD_TAIL zlib has taken */
     bool after_final_block; /* a BFINAL block ended and nothing followed yet */
+    bool at_block_boundary; /* the last call that did anything ended between blocks */
     bool output_pending;    /* zlib stopped on a full buffer: it may hold more */
     bool has_spare;         /* spare holds a byte the caller had no room for */
     uint8_t spare;

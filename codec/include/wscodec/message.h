@@ -130,9 +130,10 @@ void ws_assembler_free(ws_assembler *a);
  * WS_E_NO_MEMORY if the allocator failed (the assembler is then failed too).
  * With an inflater, also the errors of ws_inflater_feed(), and UTF-8 and size
  * errors of inflated bytes, reported at the first byte of the frame whose
- * compressed bytes revealed them (how far zlib reads ahead depends on the
- * chunking, so no single compressed byte can be named), or at the frame's
- * last byte for those found as the message ends. A compressed message
+ * compressed bytes revealed them, the last frame for those found as the
+ * message ends (how far zlib reads ahead depends on the chunking, so no
+ * single compressed byte can be named); WS_E_UTF8_TRUNCATED, found only
+ * after the last byte, is reported at that byte. A compressed message
  * dropped under WS_LENIENT_FRAGMENTATION leaves the inflater inside it, so
  * the next compressed message will not inflate.
  */

@@ -1,0 +1,9 @@
+/* Fuzz target: the message assembler as a server reads, with
+ * permessage-deflate agreed: messages with RSV1 are inflated as they arrive
+ * (wscodec/deflate.h). Input layout and properties: message_common.h. */
+#include "message_common.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    return fuzz_message(data, size, WS_ROLE_SERVER, true);
+}

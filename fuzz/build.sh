@@ -41,6 +41,12 @@ static=$($CC -print-file-name=libcrypto.a)
 if [ "$static" != "libcrypto.a" ] && [ -f "$static" ]; then
   crypto="$static -ldl -lpthread"
 fi
+# zlib (permessage-deflate) likewise.
+zlib="-lz"
+static=$($CC -print-file-name=libz.a)
+if [ "$static" != "libz.a" ] && [ -f "$static" ]; then
+  zlib=$static
+fi
 
 objs=()
 for src in codec/src/*.c; do
@@ -64,7 +70,7 @@ for src in fuzz/*.c; do
     tobjs+=("$o")
   done
   $CXX $CXXFLAGS "${tobjs[@]}" $LIB_FUZZING_ENGINE "$work/libwscodec.a" \
-    $extra_libs $crypto -o "$OUT/$t"
+    $extra_libs $crypto $zlib -o "$OUT/$t"
 
   # Seeds: corpus/<target>/ and the folders the target names (fuzz-extra-seeds).
   rm -f "$OUT/${t}_seed_corpus.zip"

@@ -48,7 +48,7 @@ echo "afl-campaign: $t, $jobs instance(s), ${seconds}s, output in $out"
 for p in "${pids[@]}"; do wait "$p"; done
 
 echo
-afl-whatsup -s "$out" 2>/dev/null || true
+TERM=dumb afl-whatsup -s -d "$out" 2>/dev/null | grep -v "^tput" || true
 crashes=$(find "$out"/*/crashes -type f -name 'id:*' 2>/dev/null | wc -l)
 hangs=$(find "$out"/*/hangs -type f -name 'id:*' 2>/dev/null | wc -l)
 execs=0 rate=0

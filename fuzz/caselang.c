@@ -13,7 +13,7 @@
  *     list fails on a duplicate id while leaving the list as it was;
  *   - the formatted error is NUL-terminated even in a tiny buffer.
  */
-/* fuzz-extra-sources: harness/caselang.c harness/case.c */
+/* fuzz-extra-sources: harness/caselang.c harness/case.c harness/url_vars.c */
 /* fuzz-extra-seeds: cases */
 #include <stdbool.h>
 

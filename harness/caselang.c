@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "payload.h"
+#include "url_vars.h"
 #include "wscodec/frame.h"
 
 /* ---- spans: (pointer, length) views into the input ------------------------ */
@@ -1353,6 +1354,15 @@ static int parse_end_loop(parser *ps, builder *b, int line, span rest)
 
 /* -- request -- */
 
+/* $names of the URL in a request target or header value (url_vars.h). */
+static int check_url_vars(parser *ps, int line, const char *text)
+{
+    char why[160];
+    if (url_vars_check(text, why, sizeof why) != 0)
+        return fail(ps, line, "%s", why);
+    return 0;
+}
+
 static int add_edit(parser *ps, builder *b, int line, header_edit_op op, span name, span value,
                     bool has_value)
 {
@@ -1376,7 +1386,7 @@ static int add_edit(parser *ps, builder *b, int line, header_edit_op op, span na
     e->op = op;
     e->name = n;
     e->value = v;
-    return 0;
+    return v ? check_url_vars(ps, line, v) : 0;
 }
 
 static bool valid_header_name(span name)
@@ -1416,7 +1426,9 @@ static int parse_request(parser *ps, builder *b, int line, span rest)
             return fail(ps, line, "expected a value after %s, found end of line", values[i].directive);
         if (expect_end(ps, line, rest, "the value") != 0)
             return -1;
-        return text_argument(ps, line, tok, "a value", values[i].field);
+        if (text_argument(ps, line, tok, "a value", values[i].field) != 0)
+            return -1;
+        return values[i].field == &rq->target ? check_url_vars(ps, line, rq->target) : 0;
     }
     if (span_is(what, "header")) {
         span op;

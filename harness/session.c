@@ -21,6 +21,7 @@
 
 #include "judge.h"
 #include "outq.h"
+#include "url_vars.h"
 #include "payload.h"
 #include "wscodec.h"
 
@@ -566,13 +567,11 @@ static void queue_request(session *s, uint64_t now)
     enum { MAX_HEADERS = 64 };
     header_line h[MAX_HEADERS];
     size_t n = 0;
-    char host[300];
-    bool default_port = url->port == (url->secure ? 443 : 80);
-    snprintf(host, sizeof host, "%s%s%s%s%u", url->ipv6_literal ? "[" : "", url->host,
-             url->ipv6_literal ? "]" : "", default_port ? "" : ":", default_port ? 0u : url->port);
-    if (default_port)
-        host[strlen(host) - 1] = '\0'; /* drop the "0" printed for the unused port */
+    char *host = url_vars_expand("$authority", url);
+    if (!host)
+        abort();
     set_header(h, &n, MAX_HEADERS, "Host", host, false);
+    free(host);
     set_header(h, &n, MAX_HEADERS, "Upgrade", "websocket", false);
     set_header(h, &n, MAX_HEADERS, "Connection", "Upgrade", false);
     set_header(h, &n, MAX_HEADERS, "Sec-WebSocket-Key", s->key, false);
@@ -585,7 +584,11 @@ static void queue_request(session *s, uint64_t now)
                 if (strcasecmp(h[j].name, e->name) == 0)
                     h[j].name[0] = '\0';
         } else {
-            set_header(h, &n, MAX_HEADERS, e->name, e->value, e->op == HEADER_SET);
+            char *value = url_vars_expand(e->value, url);
+            if (!value)
+                abort();
+            set_header(h, &n, MAX_HEADERS, e->name, value, e->op == HEADER_SET);
+            free(value);
         }
     }
 
@@ -593,13 +596,16 @@ static void queue_request(session *s, uint64_t now)
     for (size_t i = 0; i < n; i++)
         cap += strlen(h[i].name) + strlen(h[i].value) + 4;
     const char *method = rq->method ? rq->method : "GET";
-    const char *target = rq->target ? rq->target : url->target;
+    char *target = rq->target ? url_vars_expand(rq->target, url) : dup_string(url->target);
+    if (!target)
+        abort();
     const char *version = rq->version ? rq->version : "HTTP/1.1";
     cap += strlen(method) + strlen(target) + strlen(version);
     char *text = malloc(cap);
     if (!text)
         abort();
     size_t len = (size_t)snprintf(text, cap, "%s %s %s\r\n", method, target, version);
+    free(target);
     bool key_sent = false;
     for (size_t i = 0; i < n; i++) {
         if (h[i].name[0]) {

@@ -597,6 +597,8 @@ static const bad_input bad_inputs[] = {
     {"case 1/2\n", 1, "expected a case id"},
     {"case 1 2\n", 1, "expected end of line after the case id, found '2'"},
     {HDR "  title again\n", 5, "expected one 'title' line per case, found a second (the first is at line 2)"},
+    {HDR "  request target /$x\n", 5, "expected $host, $port, $authority, $path, $target or $$, found '$x'"},
+    {HDR "  request header set Origin: http://$hostess$\n", 5, "found '$'"},
     {HDR "  rfc again\n", 5, "expected one 'rfc' line"},
     {"case 1\n title\n", 2, "expected a title, found end of line"},
     {HDR "  sned text\n", 5, "expected a directive (title, rfc"},

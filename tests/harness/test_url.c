@@ -1,9 +1,44 @@
 /* ws:// and wss:// URLs. */
 #include "tap.h"
 #include "url.h"
+#include "url_vars.h"
+
+/* text expanded against url_text. */
+static bool expands(const char *url_text, const char *text, const char *want)
+{
+    ws_url u;
+    char err[200];
+    if (ws_url_parse(url_text, &u, err, sizeof err) != 0)
+        return false;
+    char *got = url_vars_expand(text, &u);
+    bool same = got && strcmp(got, want) == 0;
+    if (!same)
+        tap_diag("%s with %s: got '%s', want '%s'", text, url_text, got ? got : "(null)", want);
+    free(got);
+    return same;
+}
+
+static void url_variables(void)
+{
+    ok(expands("ws://[::1]:9001/chat?room=1", "http://$authority$target",
+               "http://[::1]:9001/chat?room=1"),
+       "$authority and $target rebuild the URL as an absolute target");
+    ok(expands("ws://[::1]:9001/chat?room=1", "$path?x=1", "/chat?x=1"), "$path drops the query");
+    ok(expands("wss://example.com/", "$host:$port", "example.com:443"), "$host and $port");
+    ok(expands("wss://example.com:443/", "$authority", "example.com"),
+       "$authority leaves out the scheme's own port");
+    ok(expands("ws://h:8080/a", "$$path=$path$$", "$path=/a$"), "$$ is a dollar sign");
+    ok(expands("ws://h/", "no names", "no names"), "text without names is unchanged");
+    char err[200];
+    is_int(url_vars_check("$target $$ $host", err, sizeof err), 0, "known names pass the check");
+    ok(url_vars_check("/$x", err, sizeof err) == -1 && strstr(err, "found '$x'"),
+       "an unknown name is named: %s", err);
+    ok(url_vars_check("trailing $", err, sizeof err) == -1, "a lone $ at the end is refused");
+}
 
 int main(void)
 {
+    url_variables();
     ws_url u;
     char err[200];
     is_int(ws_url_parse("ws://example.com/chat?x=1", &u, err, sizeof err), 0, "plain URL parses");

@@ -279,7 +279,7 @@ static bool code_expected(const close_expectation *c, const case_result *r, int 
 static close_verdict judge_close(const case_result *r, text *why)
 {
     const close_expectation *c = &r->def->close;
-    bool clean = r->we_sent_close && r->peer_sent_close && r->tcp_closed_by == BY_PEER;
+    bool clean = result_clean(r);
     if (c->by == CLOSER_NONE) {
         /* Refused with an HTTP status, or by dropping TCP (§4.2.1 leaves the way open;
          * the expectations grade which one). */

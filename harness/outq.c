@@ -82,6 +82,8 @@ void outq_consume(outq *q, size_t n)
         u->written += k;
         n -= (size_t)k;
         if (u->written == unit_length(u)) {
+            if (u->written_flag)
+                *u->written_flag = true;
             q->head = u->next;
             if (!q->head)
                 q->tail = NULL;

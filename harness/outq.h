@@ -26,6 +26,7 @@ typedef struct out_unit {
     uint64_t chop;             /* > 0: written in pieces of this size, each alone */
     uint32_t pause_ms;         /* between pieces */
     uint64_t written;          /* bytes of this unit already written */
+    bool *written_flag;        /* if set, becomes true once every byte is written */
     struct out_unit *next;
 } out_unit;
 

@@ -136,8 +136,7 @@ static cJSON *detail_json(const case_result *r)
     cJSON_AddNumberToObject(c, "line", r->def->line);
     cJSON_AddStringToObject(c, "closed_by", endpoint_name(r->closer));
     cJSON_AddStringToObject(c, "tcp_closed_by", endpoint_name(r->tcp_closed_by));
-    cJSON_AddBoolToObject(c, "clean", r->we_sent_close && r->peer_sent_close &&
-                                          r->tcp_closed_by == BY_PEER);
+    cJSON_AddBoolToObject(c, "clean", result_clean(r));
     if (r->our_close_code)
         cJSON_AddNumberToObject(c, "local_close_code", r->our_close_code);
     cJSON_AddStringToObject(c, "remote_close_reason", r->peer_close_reason);

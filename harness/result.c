@@ -17,6 +17,11 @@ bool result_failed(const case_result *r)
            r->close_outcome == CLOSE_FAILED_BY_CLIENT;
 }
 
+bool result_clean(const case_result *r)
+{
+    return r->close_written && r->peer_sent_close && r->tcp_closed_by == BY_PEER;
+}
+
 void result_free(case_result *r)
 {
     if (!r)

@@ -55,7 +55,8 @@ typedef struct case_result {
     bool violation_in_close;   /* it is the payload of the peer's Close, which was recorded */
     char failure[256];         /* why the suite could not run the case; "" if none */
     endpoint closer;           /* who started the close: first Close sent or TCP dropped */
-    bool we_sent_close, peer_sent_close;
+    bool we_sent_close, peer_sent_close; /* ours: queued (no more frames follow it) */
+    bool close_written;        /* every byte of our first Close reached the socket */
     uint16_t our_close_code;   /* code of the first Close we sent (0: none or empty) */
     int peer_close_code;       /* -1: no Close from the peer; 1005: Close without code */
     char peer_close_reason[128];
@@ -94,6 +95,10 @@ typedef struct sent_message {
 
 /* The case failed when either verdict is a failure (DESIGN.md). */
 bool result_failed(const case_result *r);
+
+/* A clean close (§7.1.1, §7.1.2): our Close written, the peer's received,
+ * and the server dropped TCP. */
+bool result_clean(const case_result *r);
 
 void result_free(case_result *r);
 

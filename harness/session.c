@@ -266,6 +266,8 @@ static void queue_frame(session *s, const step *st, uint8_t opcode, bool fin, co
     }
     u->chop = step_chop(s, st);
     u->alone = s->mode == WRITE_FRAMES;
+    if (opcode == WS_OP_CLOSE && fin && !st->rsv && !s->r->we_sent_close)
+        u->written_flag = &s->r->close_written; /* track_frame() below makes it ours */
     outq_push(&s->out, u);
     if (header_only) {
         s->stream.masked = spec.masked;
@@ -308,6 +310,8 @@ static void send_close(session *s, uint16_t code, uint64_t now)
     size_t n = 0;
     ws_frame_encode(&spec, body, 2, u->bytes, WS_FRAME_HEADER_MAX + 2, &n);
     u->bytes_length = n;
+    if (!s->r->we_sent_close)
+        u->written_flag = &s->r->close_written;
     outq_push(&s->out, u);
     s->steps_abandoned = true;
     if (!s->r->we_sent_close) {

@@ -24,6 +24,7 @@ static case_result clean_result(const case_def *d)
     r.connected = true;
     r.closer = BY_US;
     r.we_sent_close = true;
+    r.close_written = true;
     r.peer_sent_close = true;
     r.our_close_code = 1000;
     r.peer_close_code = 1000;
@@ -129,6 +130,7 @@ static void verdict_sequences(void)
     r = clean_result(&d);
     r.closer = BY_PEER;
     r.we_sent_close = false;
+    r.close_written = false;
     r.peer_sent_close = false;
     r.peer_close_code = -1;
     r.tcp_closed_by = BY_PEER;
@@ -152,6 +154,11 @@ static void close_order(void)
     r.peer_close_code = -1;
     judge_case(&r);
     is_int(r.close_outcome, CLOSE_UNCLEAN, "no Close from the peer: UNCLEAN");
+
+    r = clean_result(&d);
+    r.close_written = false;
+    judge_case(&r);
+    is_int(r.close_outcome, CLOSE_UNCLEAN, "our Close queued but never written: UNCLEAN");
 
     r = clean_result(&d);
     r.tcp_closed_by = BY_US;

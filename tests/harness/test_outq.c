@@ -90,6 +90,16 @@ int main(void)
     static const uint8_t rfc_masked[] = {0x7f, 0x9f, 0x4d, 0x51, 0x58};
     is_mem(all, total, rfc_masked, 5, "chopped masked body equals RFC 5.7's masked Hello");
 
+    /* A unit can tell when its last byte is written. */
+    bool written = false;
+    out_unit *close = unit("\x88\x82" "ABCDxy", NULL, false, 0);
+    close->written_flag = &written;
+    outq_push(&q, close);
+    outq_consume(&q, 7);
+    ok(!written, "not written while a byte is left");
+    outq_consume(&q, 1);
+    ok(written && outq_empty(&q), "written once the last byte went out");
+
     outq_push(&q, unit("", NULL, false, 0));
     ok(outq_empty(&q), "empty units are not queued");
     return done_testing();

@@ -23,7 +23,7 @@ SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-
 LIBS      := -lcrypto -lz
 
 CODEC_SRC := $(wildcard codec/src/*.c)
-CODEC_HDR := $(wildcard codec/include/*.h codec/include/wscodec/*.h)
+CODEC_HDR := $(wildcard codec/include/*.h codec/include/wscodec/*.h codec/src/*.h)
 CODEC_OBJ := $(CODEC_SRC:codec/src/%.c=$(BUILD)/codec/%.o)
 SAN_OBJ   := $(CODEC_SRC:codec/src/%.c=$(BUILD)/san/codec/%.o)
 

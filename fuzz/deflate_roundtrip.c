@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <zlib.h>
 
+#include "counting_alloc.h"
 #include "fuzz_common.h"
 #include "wscodec/deflate.h"
 #include "wscodec/error.h"
@@ -34,37 +35,6 @@ static const size_t out_caps[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 16, 31, 64, 
 /* Stored blocks (window 8) cost 5 bytes per 65535; compressed data a little
  * more than stored: plenty. */
 #define PAYLOAD_MAX (MESSAGE_MAX + MESSAGE_MAX / 8 + 64)
-
-typedef struct counting_alloc {
-    size_t live;
-    size_t peak;
-} counting_alloc;
-
-#define ALLOC_HEADER 16
-
-static void *counting_realloc(void *ctx, void *ptr, size_t size)
-{
-    counting_alloc *ca = ctx;
-    uint8_t *base = NULL;
-    size_t old = 0;
-    if (ptr) {
-        base = (uint8_t *)ptr - ALLOC_HEADER;
-        memcpy(&old, base, sizeof old);
-    }
-    if (size == 0) {
-        free(base);
-        ca->live -= old;
-        return NULL;
-    }
-    uint8_t *grown = realloc(base, ALLOC_HEADER + size);
-    if (!grown)
-        abort();
-    memcpy(grown, &size, sizeof size);
-    ca->live = ca->live - old + size;
-    if (ca->live > ca->peak)
-        ca->peak = ca->live;
-    return grown + ALLOC_HEADER;
-}
 
 /* One message through a deflater, whole (split NULL) or in chunks of the
  * message and cap bytes of output at a time. Returns the payload length. */
@@ -157,7 +127,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t level = (uint8_t)((data[0] >> 4) % 10);
     size_t deflate_cap = out_caps[data[1] & 15], inflate_cap = out_caps[data[1] >> 4];
 
-    counting_alloc ca_deflate[2] = { { 0, 0 }, { 0, 0 } }, ca_inflate[2] = { { 0, 0 }, { 0, 0 } };
+    counting_alloc ca_deflate[2] = { { 0 }, { 0 } }, ca_inflate[2] = { { 0 }, { 0 } };
     ws_deflater def[2];
     ws_inflater inf[2];
     z_stream z[2];

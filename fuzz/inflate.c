@@ -27,6 +27,7 @@
  */
 #include <stdbool.h>
 
+#include "counting_alloc.h"
 #include "fuzz_common.h"
 #include "wscodec/deflate.h"
 #include "wscodec/error.h"
@@ -37,37 +38,6 @@ static const uint64_t max_sizes[16] = {
 };
 
 #define OUT_MAX ((1u << 20) + 1)
-
-typedef struct counting_alloc {
-    size_t live;
-    size_t peak;
-} counting_alloc;
-
-#define ALLOC_HEADER 16
-
-static void *counting_realloc(void *ctx, void *ptr, size_t size)
-{
-    counting_alloc *ca = ctx;
-    uint8_t *base = NULL;
-    size_t old = 0;
-    if (ptr) {
-        base = (uint8_t *)ptr - ALLOC_HEADER;
-        memcpy(&old, base, sizeof old);
-    }
-    if (size == 0) {
-        free(base);
-        ca->live -= old;
-        return NULL;
-    }
-    uint8_t *grown = realloc(base, ALLOC_HEADER + size);
-    if (!grown)
-        abort();
-    memcpy(grown, &size, sizeof size);
-    ca->live = ca->live - old + size;
-    if (ca->live > ca->peak)
-        ca->peak = ca->live;
-    return grown + ALLOC_HEADER;
-}
 
 /* One message through one inflater: its verdict and the bytes it wrote. */
 typedef struct message_result {
@@ -147,7 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t cap = out_caps[data[0] >> 4];
     if (cap < 64 && max > 65536)
         max = 65536; /* a megabyte a few bytes at a time would time out */
-    counting_alloc ca_whole = { 0, 0 }, ca_chunked = { 0, 0 };
+    counting_alloc ca_whole = { 0 }, ca_chunked = { 0 };
     ws_inflater_config cfg = { .window_bits = window_bits,
                                .no_context_takeover = (data[0] & 8) != 0,
                                .max_message_size = max,

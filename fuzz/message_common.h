@@ -36,6 +36,7 @@
 
 #include <stdbool.h>
 
+#include "counting_alloc.h"
 #include "fuzz_common.h"
 #include "ref_utf8.h"
 #include "wscodec/close.h"
@@ -50,41 +51,6 @@ static const uint64_t max_sizes[16] = {
 };
 
 /* Allocation bookkeeping: each block carries its size in front of it. */
-typedef struct counting_alloc {
-    size_t live;
-    size_t limit;
-    unsigned calls;
-    bool fail_first;
-} counting_alloc;
-
-#define ALLOC_HEADER 16
-
-static void *counting_realloc(void *ctx, void *ptr, size_t size)
-{
-    counting_alloc *ca = ctx;
-    uint8_t *base = NULL;
-    size_t old = 0;
-    if (ptr) {
-        base = (uint8_t *)ptr - ALLOC_HEADER;
-        memcpy(&old, base, sizeof old);
-    }
-    if (size == 0) {
-        free(base);
-        FUZZ_CHECK(ca->live >= old);
-        ca->live -= old;
-        return NULL;
-    }
-    if (ca->calls++ == 0 && ca->fail_first)
-        return NULL; /* the old block stays valid, as with realloc() */
-    FUZZ_CHECK(size <= ca->limit && ca->live - old + size <= ca->limit);
-    uint8_t *grown = realloc(base, ALLOC_HEADER + size);
-    if (!grown)
-        abort();
-    memcpy(grown, &size, sizeof size);
-    ca->live = ca->live - old + size;
-    return grown + ALLOC_HEADER;
-}
-
 typedef struct event_record {
     int type;
     int opcode;

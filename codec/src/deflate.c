@@ -13,6 +13,7 @@
 
 #include "wscodec/error.h"
 #include "wscodec/message.h"
+#include "libc_realloc.h"
 
 static const uint8_t tail[4] = {0x00, 0x00, 0xff, 0xff};
 
@@ -322,16 +323,6 @@ typedef struct zbox {
     void *(*realloc_fn)(void *ctx, void *ptr, size_t size);
     void *alloc_ctx;
 } zbox;
-
-static void *libc_realloc(void *ctx, void *ptr, size_t size)
-{
-    (void)ctx;
-    if (size == 0) {
-        free(ptr);
-        return NULL;
-    }
-    return realloc(ptr, size);
-}
 
 static voidpf zbox_alloc(voidpf opaque, uInt items, uInt size)
 {

@@ -9,18 +9,9 @@
 #include "wscodec/error.h"
 #include "wscodec/mask.h"
 #include "wscodec/message.h"
+#include "libc_realloc.h"
 
 enum { STATE_HEADER, STATE_PAYLOAD };
-
-static void *libc_realloc(void *ctx, void *ptr, size_t size)
-{
-    (void)ctx;
-    if (size == 0) {
-        free(ptr);
-        return NULL;
-    }
-    return realloc(ptr, size);
-}
 
 int ws_assembler_init(ws_assembler *a, const ws_assembler_config *config)
 {

@@ -8,6 +8,7 @@
  * inflater, is played every stream in several chunk sizes. Every error of the
  * -800 and -900 ranges must be produced at least once.
  */
+#include "counting_alloc.h"
 #include "guard.h"
 #include "tap.h"
 
@@ -31,38 +32,6 @@ static int note(int rc)
     if (rc <= -800 && rc > -1000)
         seen[-rc - 800] = true;
     return rc;
-}
-
-/* ---- a counting allocator that can be told to fail -------------------------- */
-
-typedef struct alloc_stats {
-    size_t current, peak, calls;
-    long fail_at; /* the allocation (counted from 0) that fails; -1: none */
-} alloc_stats;
-
-static void *counting_realloc(void *ctx, void *ptr, size_t size)
-{
-    alloc_stats *st = ctx;
-    size_t old = 0;
-    if (ptr) {
-        ptr = (size_t *)ptr - 1;
-        old = *(size_t *)ptr;
-    }
-    if (size == 0) {
-        free(ptr);
-        st->current -= old;
-        return NULL;
-    }
-    if (st->fail_at >= 0 && (long)st->calls++ == st->fail_at)
-        return NULL;
-    size_t *p = realloc(ptr, size + sizeof(size_t));
-    if (!p)
-        return NULL;
-    *p = size;
-    st->current = st->current - old + size;
-    if (st->current > st->peak)
-        st->peak = st->current;
-    return p + 1;
 }
 
 /* ---- deterministic data ------------------------------------------------------ */
@@ -498,7 +467,7 @@ static void bomb(void)
     ws_deflater_free(&d);
     ok(rc == WS_OK && packed_len < 16 * 1024, "10 MiB of zeros deflate to %zu bytes", packed_len);
 
-    alloc_stats st = {.fail_at = -1};
+    alloc_stats st = {0};
     ws_inflater_config ic = {.max_message_size = mib, .realloc_fn = counting_realloc,
                              .alloc_ctx = &st};
     ws_inflater inf;
@@ -551,7 +520,7 @@ static void bomb(void)
 
     /* What a connection costs at each window: the figures of deflate.h. */
     for (uint8_t w = 8; w <= 15; w++) {
-        alloc_stats in_st = {.fail_at = -1}, out_st = {.fail_at = -1};
+        alloc_stats in_st = {0}, out_st = {0};
         ws_inflater_config icw = {.window_bits = w, .realloc_fn = counting_realloc,
                                   .alloc_ctx = &in_st};
         ws_deflater_config dcw = {.window_bits = w, .realloc_fn = counting_realloc,
@@ -573,7 +542,7 @@ static void bomb(void)
         free(pk);
         free(back);
     }
-    alloc_stats small_st = {.fail_at = -1};
+    alloc_stats small_st = {0};
     ws_deflater_config small = {.window_bits = 9, .mem_level = 4, .realloc_fn = counting_realloc,
                                 .alloc_ctx = &small_st};
     ws_deflater_init(&d, &small);
@@ -589,7 +558,7 @@ static void allocation_failures(void)
 {
     /* Each allocation in turn fails; everything before it is given back. */
     for (long at = 0; at < 3; at++) {
-        alloc_stats st = {.fail_at = at};
+        alloc_stats st = {.fail_at = at + 1};
         ws_inflater_config ic = {.realloc_fn = counting_realloc, .alloc_ctx = &st};
         ws_inflater inf;
         int rc = ws_inflater_init(&inf, &ic);
@@ -606,7 +575,7 @@ static void allocation_failures(void)
         is_int(st.current, 0, "inflater: allocation %ld fails, nothing leaks", at);
     }
     for (long at = 0; at < 6; at++) {
-        alloc_stats st = {.fail_at = at};
+        alloc_stats st = {.fail_at = at + 1};
         ws_deflater_config dc = {.realloc_fn = counting_realloc, .alloc_ctx = &st};
         ws_deflater d;
         int rc = ws_deflater_init(&d, &dc);
@@ -1273,7 +1242,7 @@ static void assembler_inflates(void)
     n1 = compress(&d, zeros, big, packed, sizeof packed);
     ws_deflater_free(&d);
     free(zeros);
-    alloc_stats st = {.fail_at = -1};
+    alloc_stats st = {0};
     ws_assembler_config capped = cfg;
     capped.max_message_size = 100000;
     capped.realloc_fn = counting_realloc;

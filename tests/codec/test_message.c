@@ -3,6 +3,7 @@
  * whole, in every chunk size, and split in two at every byte; all ways must
  * give the same events, the same error and the same error offset.
  */
+#include "counting_alloc.h"
 #include "guard.h"
 #include "tap.h"
 #include "wscodec/error.h"
@@ -363,37 +364,6 @@ static void utf8_rules(void)
     expect_error("RSV1 on a continuation", &deflate, &s, 0, WS_E_RSV1_ON_CONTINUATION, second);
 }
 
-/* An allocator that records its peak and can be told to fail. */
-typedef struct alloc_stats {
-    size_t current, peak;
-    int fail;
-} alloc_stats;
-
-static void *counting_realloc(void *ctx, void *ptr, size_t size)
-{
-    alloc_stats *st = ctx;
-    size_t old = 0;
-    if (ptr) {
-        ptr = (size_t *)ptr - 1;
-        old = *(size_t *)ptr;
-    }
-    if (size == 0) {
-        free(ptr);
-        st->current -= old;
-        return NULL;
-    }
-    if (st->fail)
-        return NULL;
-    size_t *p = realloc(ptr, size + sizeof(size_t));
-    if (!p)
-        return NULL;
-    *p = size;
-    st->current = st->current - old + size;
-    if (st->current > st->peak)
-        st->peak = st->current;
-    return p + 1;
-}
-
 static void limits(void)
 {
     alloc_stats st = {0};
@@ -431,7 +401,7 @@ static void limits(void)
     ok(lie.peak <= 4096, "memory follows received bytes, not the announced length (peak %zu)",
        lie.peak);
 
-    alloc_stats failing = {.fail = 1};
+    alloc_stats failing = {.fail_all = true};
     ws_assembler_config broken = {.role = WS_ROLE_SERVER, .realloc_fn = counting_realloc,
                                   .alloc_ctx = &failing};
     ws_assembler a;

@@ -45,6 +45,7 @@
 
 #define HEAD_MAX WS_HTTP_MAX_HEAD_DEFAULT /* 8 KiB; 431 beyond */
 #define MAX_HEADERS 64                    /* 431 beyond */
+#define EXTENSION_OFFERS_MAX 16           /* permessage-deflate offers looked at */
 #define HANDSHAKE_TIMEOUT_MS 10000        /* TCP accept to the end of the 101 */
 #define CLOSE_TIMEOUT_MS 2000             /* flushing our Close and waiting for FIN */
 #define FAIL_WAIT_MS 1000                 /* waiting for the peer's Close after an error */
@@ -115,18 +116,21 @@ typedef struct echo_options {
     const char *tls_key;
     uint64_t max_message;
     uint32_t breaks;
+    bool no_deflate;   /* never accept permessage-deflate */
 } echo_options;
 
 static void usage(FILE *f)
 {
     fprintf(f,
             "usage: wsconform echo [--listen HOST:PORT] [--tls-cert FILE --tls-key FILE]\n"
-            "                      [--max-message BYTES] [--break LIST]\n"
+            "                      [--max-message BYTES] [--no-deflate] [--break LIST]\n"
             "\n"
             "The reference echo server: a strict RFC 6455 server that echoes every text\n"
             "and binary message, answers Pings, answers a Close with the same code and\n"
             "then closes TCP, and fails the connection with the close code of the rule\n"
-            "broken on any protocol error. It offers no subprotocols and no extensions.\n"
+            "broken on any protocol error. It accepts no subprotocol; it accepts the first\n"
+            "permessage-deflate offer (RFC 7692) it can honour, and then inflates what\n"
+            "it receives and compresses every message it echoes.\n"
             "Once it accepts connections it prints \"listening on ws://HOST:PORT/\"\n"
             "(wss:// with TLS); it runs until SIGINT or SIGTERM.\n"
             "\n"
@@ -135,7 +139,9 @@ static void usage(FILE *f)
             "  --tls-cert FILE      serve wss:// with this PEM certificate (chain)\n"
             "  --tls-key FILE       PEM private key of --tls-cert\n"
             "  --max-message BYTES  largest message accepted (default 64M; suffixes K, M, G);\n"
-            "                       a bigger one fails the connection with 1009\n"
+            "                       a bigger one (inflated, with compression) fails the\n"
+            "                       connection with 1009\n"
+            "  --no-deflate         accept no extension, permessage-deflate included\n"
             "  --break LIST         FOR TESTING A CONFORMANCE SUITE ONLY: break the named\n"
             "                       rules on purpose, so a suite can prove it catches a\n"
             "                       broken server. Comma-separated, repeatable:\n");
@@ -237,6 +243,7 @@ static int parse_options(int argc, char **argv, echo_options *o)
         {"tls-key", required_argument, NULL, 'k'},
         {"max-message", required_argument, NULL, 'm'},
         {"break", required_argument, NULL, 'b'},
+        {"no-deflate", no_argument, NULL, 'D'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -277,6 +284,9 @@ static int parse_options(int argc, char **argv, echo_options *o)
         case 'b':
             if (parse_breaks(optarg, &o->breaks) != 0)
                 return 2;
+            break;
+        case 'D':
+            o->no_deflate = true;
             break;
         case 'h':
             usage(stdout);
@@ -472,6 +482,9 @@ typedef struct conn {
     size_t head_length;
     ws_assembler assembler;
     bool assembler_ready;
+    bool deflate;             /* permessage-deflate agreed: both below are ready */
+    ws_inflater inflater;
+    ws_deflater deflater;
     frame_walker walker;
     byte_queue out;
     uint32_t frames_sent;
@@ -507,6 +520,11 @@ static void conn_destroy(conn *c)
     if (c->assembler_ready)
         ws_assembler_free(&c->assembler);
     c->assembler_ready = false;
+    if (c->deflate) {
+        ws_inflater_free(&c->inflater);
+        ws_deflater_free(&c->deflater);
+    }
+    c->deflate = false;
     queue_free(&c->out);
 }
 
@@ -579,9 +597,10 @@ static ptrdiff_t conn_send(conn *c, const uint8_t *buf, size_t len)
 }
 
 /* Queues one frame with FIN set; masked only when broken on purpose. */
-static bool queue_frame(conn *c, uint8_t opcode, const uint8_t *payload, size_t length)
+static bool queue_frame(conn *c, uint8_t opcode, uint8_t rsv, const uint8_t *payload,
+                        size_t length)
 {
-    ws_frame_spec spec = {.fin = true, .opcode = opcode};
+    ws_frame_spec spec = {.fin = true, .rsv = rsv, .opcode = opcode};
     if (has_break(c, BREAK_MASKED_REPLIES)) {
         uint32_t k = 0x9e3779b9u * ++c->frames_sent; /* any key will do */
         spec.masked = true;
@@ -608,7 +627,35 @@ static bool queue_close(conn *c, uint16_t code, const char *reason)
     uint8_t payload[WS_CONTROL_PAYLOAD_MAX];
     size_t reason_length = reason ? strlen(reason) : 0;
     int n = ws_close_build(code, (const uint8_t *)reason, reason_length, payload, sizeof payload);
-    return n >= 0 && queue_frame(c, WS_OP_CLOSE, payload, (size_t)n);
+    return n >= 0 && queue_frame(c, WS_OP_CLOSE, 0, payload, (size_t)n);
+}
+
+/* Queues a message in one frame, compressed (RSV1, RFC 7692 §7.2.1) when
+ * permessage-deflate was agreed. */
+static bool queue_message(conn *c, uint8_t opcode, const uint8_t *data, size_t length)
+{
+    if (!c->deflate)
+        return queue_frame(c, opcode, 0, data, length);
+    size_t cap = length + length / 8 + 64, have = 0, used = 0;
+    uint8_t *packed = malloc(cap);
+    int r = packed ? WS_PMD_OUTPUT_FULL : WS_E_NO_MEMORY;
+    while (r == WS_PMD_OUTPUT_FULL) {
+        if (have == cap) {
+            uint8_t *grown = cap <= SIZE_MAX / 2 ? realloc(packed, cap * 2) : NULL;
+            if (!grown)
+                break;
+            packed = grown;
+            cap *= 2;
+        }
+        size_t took = 0, made = 0;
+        r = ws_deflater_feed(&c->deflater, data ? data + used : NULL, length - used, true,
+                             packed + have, cap - have, &took, &made);
+        used += took;
+        have += made;
+    }
+    bool queued = r == WS_OK && queue_frame(c, opcode, WS_RSV1, packed, have);
+    free(packed);
+    return queued;
 }
 
 /* After the last byte we owe the peer: flush, then shut TCP. */
@@ -687,6 +734,8 @@ static int init_assembler(conn *c)
         .role = WS_ROLE_SERVER,
         .lenient = c->server->lenient,
         .max_message_size = c->server->options.max_message,
+        .rsv_allowed = c->deflate ? WS_RSV1 : 0,
+        .inflater = c->deflate ? &c->inflater : NULL,
     };
     c->assembler_ready = ws_assembler_init(&c->assembler, &config) == WS_OK;
     return c->assembler_ready ? 0 : -1;
@@ -701,11 +750,11 @@ static void on_close_frame(conn *c, const ws_event *ev)
     }
     bool queued;
     if (has_break(c, BREAK_CLOSE_PAYLOAD))
-        queued = queue_frame(c, WS_OP_CLOSE, ev->data, ev->length);
+        queued = queue_frame(c, WS_OP_CLOSE, 0, ev->data, ev->length);
     else if (ev->close.has_code)
         queued = queue_close(c, ev->close.code, NULL);
     else
-        queued = queue_frame(c, WS_OP_CLOSE, NULL, 0);
+        queued = queue_frame(c, WS_OP_CLOSE, 0, NULL, 0);
     if (!queued) {
         conn_destroy(c);
         return;
@@ -723,7 +772,7 @@ static bool on_event(conn *c, const ws_event *ev)
             fail_connection(c, WS_E_UTF8_INVALID);
             return false;
         }
-        if (!queue_frame(c, ev->opcode, ev->data, ev->length)) {
+        if (!queue_message(c, ev->opcode, ev->data, ev->length)) {
             conn_destroy(c);
             return false;
         }
@@ -738,7 +787,8 @@ static bool on_event(conn *c, const ws_event *ev)
         }
         return true;
     case WS_EVENT_PING:
-        if (!has_break(c, BREAK_NO_PONG) && !queue_frame(c, WS_OP_PONG, ev->data, ev->length)) {
+        if (!has_break(c, BREAK_NO_PONG) &&
+            !queue_frame(c, WS_OP_PONG, 0, ev->data, ev->length)) {
             conn_destroy(c);
             return false;
         }
@@ -815,6 +865,39 @@ static void spoil_accept(char *response, size_t length)
     }
 }
 
+/*
+ * Chooses among the client's permessage-deflate offers (RFC 7692 §5) and sets
+ * up the inflater and deflater. Looks at the first EXTENSION_OFFERS_MAX
+ * extensions offered. True with the response's extension value in out.
+ */
+static bool agree_deflate(conn *c, const ws_http_header *headers, size_t num_headers, char *out,
+                          size_t cap)
+{
+    ws_extension offers[EXTENSION_OFFERS_MAX];
+    size_t num = 0;
+    for (const ws_http_header *h =
+             ws_http_find_header(headers, num_headers, "Sec-WebSocket-Extensions", NULL);
+         h && num < EXTENSION_OFFERS_MAX;
+         h = ws_http_find_header(headers, num_headers, "Sec-WebSocket-Extensions", h))
+        ws_handshake_parse_extensions(h->value, h->value_len, offers, EXTENSION_OFFERS_MAX, &num);
+    ws_pmd_params agreed;
+    size_t chosen;
+    if (ws_pmd_server_choose(offers, num, NULL, &agreed, &chosen) != 1 ||
+        ws_pmd_format(&agreed, out, cap) < 0)
+        return false;
+    ws_deflater_config ours = {0};
+    ws_inflater_config theirs = {.max_message_size = c->server->options.max_message};
+    ws_pmd_configure(&agreed, WS_ROLE_SERVER, &ours, &theirs);
+    if (ws_inflater_init(&c->inflater, &theirs) != WS_OK)
+        return false;
+    if (ws_deflater_init(&c->deflater, &ours) != WS_OK) {
+        ws_inflater_free(&c->inflater);
+        return false;
+    }
+    c->deflate = true;
+    return true;
+}
+
 static void process_request(conn *c)
 {
     ws_http_header headers[MAX_HEADERS];
@@ -834,9 +917,15 @@ static void process_request(conn *c)
         refuse_handshake(c, err);
         return;
     }
-    /* No subprotocol and no extension is ever accepted. */
+    /* No subprotocol is ever accepted; permessage-deflate is, when offered. */
     ws_handshake_response_spec spec = {.key = info.key, .key_len = info.key_len};
-    char response[512];
+    char extensions[WS_PMD_FORMAT_MAX];
+    if (info.num_extensions && !c->server->options.no_deflate &&
+        agree_deflate(c, headers, req.num_headers, extensions, sizeof extensions)) {
+        spec.extensions = extensions;
+        spec.extensions_len = strlen(extensions);
+    }
+    char response[512 + WS_PMD_FORMAT_MAX];
     int n = ws_handshake_build_response(&spec, response, sizeof response);
     if (n < 0 || init_assembler(c) != 0) {
         refuse_handshake(c, n < 0 ? n : WS_E_NO_MEMORY);

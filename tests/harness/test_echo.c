@@ -640,6 +640,57 @@ static void check_failure(unsigned port, const bytes *b, uint16_t code, fail_end
 
 /* ---- the tests ----------------------------------------------------------- */
 
+/* permessage-deflate (RFC 7692): offered, agreed, inflated, echoed compressed. */
+static void test_deflate(unsigned port, bool server_accepts)
+{
+    const char *label = server_accepts ? "permessage-deflate" : "--no-deflate";
+    client c;
+    bool connected = client_connect(&c, AF_INET, port, NULL);
+    ws_handshake_request_spec spec = request_spec(&c, port);
+    spec.extensions = "x-unknown, permessage-deflate; client_max_window_bits";
+    int status = connected ? handshake_with(&c, &spec, 0) : -1;
+    ok(status == 101 && c.check == WS_OK, "%s: 101", label);
+    if (!server_accepts) {
+        ok(!strstr(c.response, "Sec-WebSocket-Extensions"), "%s: no extension accepted", label);
+        client_close(&c);
+        return;
+    }
+    ok(response_has(&c, "\r\nSec-WebSocket-Extensions: permessage-deflate\r\n"),
+       "%s: the offer is accepted, nothing else", label);
+
+    /* The client inflates what the server sends. */
+    ws_inflater inf;
+    ws_inflater_config ic = {0};
+    ws_inflater_init(&inf, &ic);
+    ws_assembler_free(&c.assembler);
+    ws_assembler_config ac = {.role = WS_ROLE_CLIENT, .rsv_allowed = WS_RSV1, .inflater = &inf};
+    ws_assembler_init(&c.assembler, &ac);
+
+    /* RFC 7692 7.2.3.1 and 7.2.3.2: "Hello", then "Hello" on the shared window. */
+    static const uint8_t hello[] = {0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00};
+    static const uint8_t hello_again[] = {0xf2, 0x00, 0x11, 0x00, 0x00};
+    bytes b = {0};
+    put_frame_opts(&b, WS_OP_TEXT, hello, sizeof hello, (frame_opts){.rsv = WS_RSV1});
+    put_frame_opts(&b, WS_OP_TEXT, hello_again, sizeof hello_again, (frame_opts){.rsv = WS_RSV1});
+    put_frame(&b, WS_OP_BINARY, "plain", 5);
+    send_bytes(&c, &b);
+    bytes_free(&b);
+    static const char *const want[] = {"Hello", "Hello", "plain"};
+    for (int i = 0; i < 3; i++) {
+        ws_event ev;
+        int r = next_event(&c, &ev, DEFAULT_WAIT_MS);
+        uint8_t opcode = i < 2 ? WS_OP_TEXT : WS_OP_BINARY;
+        if (!ok(is_message(r, &ev, opcode, want[i], 5) && ev.rsv == WS_RSV1,
+                "%s: message %d inflated, echoed compressed (RSV1)", label, i + 1))
+            describe(r, &ev);
+    }
+    check_echo(&c, WS_OP_BINARY, 100000, "permessage-deflate: 100000 bytes round trip");
+    check_clean_close(&c, label);
+    client_close(&c);
+    ws_inflater_free(&inf);
+}
+
+
 static void test_arguments(void)
 {
     char err[4096];
@@ -686,12 +737,12 @@ static void test_arguments(void)
 static void test_handshake(unsigned port)
 {
     client c;
-    /* A valid request that offers a subprotocol and an extension: neither is
-     * accepted, so the response must carry neither field. */
+    /* A valid request that offers a subprotocol and an unknown extension:
+     * neither is accepted, so the response must carry neither field. */
     bool connected = client_connect(&c, AF_INET, port, NULL);
     ws_handshake_request_spec spec = request_spec(&c, port);
     spec.protocols = "chat, superchat";
-    spec.extensions = "permessage-deflate; client_max_window_bits";
+    spec.extensions = "x-unknown; mode=fast";
     int status = connected ? handshake_with(&c, &spec, 0) : -1;
     is_int(status, 101, "handshake: 101 Switching Protocols");
     is_int(c.check, WS_OK, "handshake: Upgrade, Connection and the right Sec-WebSocket-Accept");
@@ -1064,6 +1115,16 @@ static void test_protocol_errors(unsigned port)
     ok(is_close(r, &ev, 1002), "reserved opcode, then the client drops TCP: Close 1002");
     client_close(&c);
     bytes_free(&b);
+}
+
+static void test_no_deflate(void)
+{
+    server s;
+    static const char *const args[] = {"--no-deflate", NULL};
+    if (!ok(server_start(&s, "127.0.0.1:0", args) == 0, "--no-deflate: server started"))
+        return;
+    test_deflate(s.port, false);
+    ok(server_stop(&s), "--no-deflate: server exits 0 on SIGTERM");
 }
 
 static void test_max_message(void)
@@ -1563,6 +1624,7 @@ int main(void)
     test_echo(s.port);
     test_close(s.port);
     test_protocol_errors(s.port);
+    test_deflate(s.port, true);
     test_backpressure(s.port);
     test_many_connections(s.port);
 
@@ -1579,6 +1641,7 @@ int main(void)
 
     ok(server_stop(&s), "server exits 0 on SIGTERM");
 
+    test_no_deflate();
     test_max_message();
     test_ipv6();
     test_tls();

@@ -17,12 +17,13 @@ try {
 }
 
 let failures = 0;
+let mode = '';
 function check(ok, what, why = '') {
   if (ok) {
-    console.log(`ok - node ws ${version}: ${what}`);
+    console.log(`ok - node ws ${version}${mode}: ${what}`);
   } else {
     failures++;
-    console.log(`not ok - node ws ${version}: ${what}: ${String(why).split('\n')[0]}`);
+    console.log(`not ok - node ws ${version}${mode}: ${what}: ${String(why).split('\n')[0]}`);
   }
 }
 
@@ -33,15 +34,18 @@ function withTimeout(promise, ms, what) {
   ]);
 }
 
-async function run(url) {
-  // perMessageDeflate off: the server offers no extension anyway.
-  const ws = new WebSocket(url, { perMessageDeflate: false });
+async function run(url, deflate) {
+  // Without perMessageDeflate the client offers no extension; with it (every
+  // message compressed: threshold 0) the server must accept the offer.
+  const ws = new WebSocket(url, { perMessageDeflate: deflate ? { threshold: 0 } : false });
   const closed = new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason, at: Date.now() })));
   await withTimeout(new Promise((resolve, reject) => {
     ws.once('open', resolve);
     ws.once('error', reject);
   }), 5000, 'opening handshake');
   check(true, 'opening handshake accepted');
+  const agreed = ws.extensions.startsWith('permessage-deflate');
+  check(agreed === deflate, `permessage-deflate ${deflate ? 'agreed' : 'not in use'}`, ws.extensions || '(none)');
 
   const nextMessage = () => withTimeout(new Promise((resolve) => {
     ws.once('message', (data, isBinary) => resolve({ data, isBinary }));
@@ -87,9 +91,12 @@ if (!url) {
   console.error('usage: node_client.mjs ws://HOST:PORT/');
   process.exit(2);
 }
-try {
-  await withTimeout(run(url), 30000, 'conversation');
-} catch (e) {
-  check(false, 'conversation completed', e.message);
+for (const deflate of [false, true]) {
+  mode = deflate ? ' (permessage-deflate)' : '';
+  try {
+    await withTimeout(run(url, deflate), 30000, 'conversation');
+  } catch (e) {
+    check(false, 'conversation completed', e.message);
+  }
 }
 process.exit(failures ? 1 : 0);

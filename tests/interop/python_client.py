@@ -16,23 +16,27 @@ except ImportError as e:
     sys.exit(2)
 
 failures = 0
+mode = ""
 
 
 def check(ok, what, why=""):
     global failures
     if ok:
-        print(f"ok - python websockets {websockets.__version__}: {what}")
+        print(f"ok - python websockets {websockets.__version__}{mode}: {what}")
     else:
         failures += 1
-        print(f"not ok - python websockets {websockets.__version__}: {what}: {why}")
+        print(f"not ok - python websockets {websockets.__version__}{mode}: {what}: {why}")
     sys.stdout.flush()
 
 
-async def run(uri):
-    # compression=None: the server offers no extension anyway; this keeps
-    # the library's offer out of the handshake.
-    async with websockets.connect(uri, compression=None, max_size=None,
+async def run(uri, compression):
+    # compression=None keeps the library's permessage-deflate offer out of
+    # the handshake; "deflate" makes it, and the server must accept it.
+    async with websockets.connect(uri, compression=compression, max_size=None,
                                   close_timeout=3) as ws:
+        names = [e.name for e in ws.extensions]
+        want = ["permessage-deflate"] if compression else []
+        check(names == want, f"extensions in use: {want}", f"{names}")
         await ws.send("Hello, wsconform")
         got = await asyncio.wait_for(ws.recv(), 5)
         check(got == "Hello, wsconform", "text message echoed", repr(got)[:80])
@@ -80,10 +84,13 @@ def main():
     if len(sys.argv) != 2:
         print("usage: python_client.py ws://HOST:PORT/", file=sys.stderr)
         sys.exit(2)
-    try:
-        asyncio.run(asyncio.wait_for(run(sys.argv[1]), 30))
-    except Exception as e:  # any failure to talk is a failed check
-        check(False, "conversation completed", f"{type(e).__name__}: {e}")
+    global mode
+    for compression in (None, "deflate"):
+        mode = " (permessage-deflate)" if compression else ""
+        try:
+            asyncio.run(asyncio.wait_for(run(sys.argv[1], compression), 30))
+        except Exception as e:  # any failure to talk is a failed check
+            check(False, "conversation completed", f"{type(e).__name__}: {e}")
     sys.exit(1 if failures else 0)
 
 

@@ -12,7 +12,7 @@
 # instances from starting; set it to 0 on a dedicated one.
 set -u
 cd "$(dirname "$0")/.."
-. fuzz/libfuzzer-options.sh
+. fuzz/target-settings.sh
 [ $# -ge 2 ] || { echo "usage: $0 TARGET SECONDS [JOBS]" >&2; exit 2; }
 t=$1 seconds=$2 jobs=${3:-$(nproc)}
 build=${FUZZ_BUILD:-build/fuzz}

@@ -9,7 +9,7 @@
 #   fuzz/bench-exec.sh [SECONDS] [TARGET...]   (defaults: 5, every target)
 set -u
 cd "$(dirname "$0")/.."
-. fuzz/libfuzzer-options.sh
+. fuzz/target-settings.sh
 build=${FUZZ_BUILD:-build/fuzz}
 seconds=${1:-5}
 [ $# -gt 0 ] && shift

@@ -14,7 +14,7 @@
 # llvm-cov's report over all targets together; writes $FUZZ_BUILD/coverage/html/index.html.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. fuzz/libfuzzer-options.sh
+. fuzz/target-settings.sh
 build=${FUZZ_BUILD:-build/fuzz}
 out=$build/coverage
 targets=$(ls fuzz/*.c | sed -e '/\/driver_/d' -e 's|^fuzz/||' -e 's|\.c$||')

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Replays every seed and regression of each target (and the folders its
-# source names as extra seeds, see fuzz/libfuzzer-options.sh) through its replay
+# source names as extra seeds, see fuzz/target-settings.sh) through its replay
 # binary ($FUZZ_BUILD/replay/<target>, ASan+UBSan, no fuzzing engine), each
 # input in its own process. Prints TAP, one test per target; exit status 1
 # if any input of any target failed.
@@ -8,7 +8,7 @@
 #   fuzz/replay.sh [TARGET...]      (default: every target in fuzz/)
 set -u
 cd "$(dirname "$0")/.."
-. fuzz/libfuzzer-options.sh
+. fuzz/target-settings.sh
 build=${FUZZ_BUILD:-build/fuzz}
 if [ $# -eq 0 ]; then
   set -- $(ls fuzz/*.c | sed -e '/\/driver_/d' -e 's|^fuzz/||' -e 's|\.c$||')

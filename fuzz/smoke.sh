@@ -14,7 +14,7 @@
 # Prints TAP; exit status 1 if any target failed.
 set -u
 cd "$(dirname "$0")/.."
-. fuzz/libfuzzer-options.sh
+. fuzz/target-settings.sh
 build=${FUZZ_BUILD:-build/fuzz}
 seconds=20 timeout=10 rss=2048 label=smoke
 while getopts t:T:m:l: opt; do

@@ -1,6 +1,8 @@
-# Sourced by the fuzz/ scripts. fuzz_options TARGET prints the libFuzzer
-# arguments of fuzz/TARGET.options ([libfuzzer] "key = value" lines, the
-# ClusterFuzz format) and of fuzz/TARGET.dict, one per line.
+# What the fuzz/ scripts know of each target, sourced by them.
+#
+# fuzz_options TARGET prints the libFuzzer arguments of fuzz/TARGET.options
+# ([libfuzzer] "key = value" lines, the ClusterFuzz format) and of
+# fuzz/TARGET.dict, one per line.
 fuzz_options() {
   local t=$1
   if [ -f "fuzz/$t.options" ]; then

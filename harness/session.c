@@ -294,38 +294,11 @@ static void queue_bytes(session *s, const payload *p, uint64_t chop, bool masked
     outq_push(&s->out, u);
 }
 
-/* A Close frame the suite sends on its own (auto-close, kill, reply). */
-static void send_close(session *s, uint16_t code, uint64_t now)
+/* A masked control frame of the suite's own (Close, Pong), queued whole.
+ * Returns its unit, which is already in the queue. */
+static out_unit *queue_control(session *s, uint8_t opcode, const uint8_t *data, size_t n)
 {
-    uint8_t body[2] = {(uint8_t)(code >> 8), (uint8_t)code};
-    ws_frame_spec spec = {.fin = true, .opcode = WS_OP_CLOSE, .masked = true};
-    uint32_t k = next_random(s);
-    memcpy(spec.mask_key, &k, 4);
-    out_unit *u = calloc(1, sizeof *u);
-    if (!u)
-        abort();
-    u->bytes = malloc(WS_FRAME_HEADER_MAX + 2);
-    if (!u->bytes)
-        abort();
-    size_t n = 0;
-    ws_frame_encode(&spec, body, 2, u->bytes, WS_FRAME_HEADER_MAX + 2, &n);
-    u->bytes_length = n;
-    if (!s->r->we_sent_close)
-        u->written_flag = &s->r->close_written;
-    outq_push(&s->out, u);
-    s->steps_abandoned = true;
-    if (!s->r->we_sent_close) {
-        s->r->we_sent_close = true;
-        s->r->our_close_code = code;
-        if (s->r->closer == NOBODY)
-            s->r->closer = BY_US;
-    }
-    arm_close_wait(s, now);
-}
-
-static void send_pong(session *s, const uint8_t *data, size_t n)
-{
-    ws_frame_spec spec = {.fin = true, .opcode = WS_OP_PONG, .masked = true};
+    ws_frame_spec spec = {.fin = true, .opcode = opcode, .masked = true};
     uint32_t k = next_random(s);
     memcpy(spec.mask_key, &k, 4);
     out_unit *u = calloc(1, sizeof *u);
@@ -339,6 +312,23 @@ static void send_pong(session *s, const uint8_t *data, size_t n)
                     &written);
     u->bytes_length = written;
     outq_push(&s->out, u);
+    return u;
+}
+
+/* A Close frame the suite sends on its own (auto-close, kill, reply). */
+static void send_close(session *s, uint16_t code, uint64_t now)
+{
+    uint8_t body[2] = {(uint8_t)(code >> 8), (uint8_t)code};
+    out_unit *u = queue_control(s, WS_OP_CLOSE, body, 2);
+    s->steps_abandoned = true;
+    if (!s->r->we_sent_close) {
+        u->written_flag = &s->r->close_written;
+        s->r->we_sent_close = true;
+        s->r->our_close_code = code;
+        if (s->r->closer == NOBODY)
+            s->r->closer = BY_US;
+    }
+    arm_close_wait(s, now);
 }
 
 /* ---- the end ------------------------------------------------------------- */
@@ -737,7 +727,7 @@ static void feed_frames(session *s, const uint8_t *buf, size_t n, uint64_t now)
         case WS_EVENT_PING:
             add_event(s, EVENT_PING, ev.data, ev.length, now);
             if (!s->r->we_sent_close)
-                send_pong(s, ev.data, ev.length);
+                queue_control(s, WS_OP_PONG, ev.data, ev.length);
             break;
         case WS_EVENT_PONG:
             add_event(s, EVENT_PONG, ev.data, ev.length, now);

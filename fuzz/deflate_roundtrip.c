@@ -148,14 +148,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_split_init(&split, data[2]);
     const uint8_t *s = data + 3;
     size_t n = size - 3, pos = 0;
-    while (pos + 2 <= n) {
-        size_t len = (size_t)s[pos] << 8 | s[pos + 1];
-        pos += 2;
-        if (len > n - pos)
-            len = n - pos;
-        const uint8_t *m = s + pos;
-        pos += len;
-
+    const uint8_t *m;
+    size_t len;
+    while (fuzz_next_record(s, n, &pos, &m, &len)) {
         size_t made[2];
         made[0] = compress_message(&def[0], m, len, NULL, 0, whole_out);
         made[1] = compress_message(&def[1], m, len, &split, deflate_cap, chunked_out);

@@ -6,6 +6,7 @@
 #ifndef WSCONFORM_FUZZ_COMMON_H
 #define WSCONFORM_FUZZ_COMMON_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +98,27 @@ static inline const uint8_t *fuzz_window_put(fuzz_window *w, const uint8_t *src,
     if (n)
         memcpy(dst, src, n);
     return dst;
+}
+
+/*
+ * Records of an input that carries several messages: a 2-byte big-endian
+ * length and that many bytes, the last record cut short by the end of the
+ * input. Returns false when fewer than 2 bytes are left; else points *rec at
+ * the next record's bytes and sets *len.
+ */
+static inline bool fuzz_next_record(const uint8_t *s, size_t n, size_t *pos,
+                                    const uint8_t **rec, size_t *len)
+{
+    if (*pos + 2 > n)
+        return false;
+    size_t l = (size_t)s[*pos] << 8 | s[*pos + 1];
+    *pos += 2;
+    if (l > n - *pos)
+        l = n - *pos;
+    *rec = s + *pos;
+    *len = l;
+    *pos += l;
+    return true;
 }
 
 /* FNV-1a, to compare payloads between runs without keeping them. */

@@ -137,14 +137,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t n = size - 3, pos = 0;
     bool diverged = false; /* the runs disagreed on a window overrun */
     int whole_error = WS_OK, chunked_error = WS_OK;
-    while (pos + 2 <= n && !diverged) {
-        size_t len = (size_t)s[pos] << 8 | s[pos + 1];
-        pos += 2;
-        if (len > n - pos)
-            len = n - pos;
-        const uint8_t *p = s + pos;
-        pos += len;
-
+    const uint8_t *p;
+    size_t len;
+    while (!diverged && fuzz_next_record(s, n, &pos, &p, &len)) {
         message_result a = inflate_whole(&whole, p, len, whole_out);
         message_result b = inflate_chunked(&chunked, p, len, &split, &in_win, cap, chunked_out);
         FUZZ_CHECK(a.rc == WS_OK || known_error(a.rc));

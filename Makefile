@@ -1,7 +1,8 @@
 # wsconform — build, test and benchmark.
 # make            libwscodec (static and shared) and build/wsconform
 # make demo       set up dependencies, run every case against the built-in echo server
-# make check      TAP tests: plain build, ASan+UBSan build (clang), valgrind
+# make check      set up dependencies, then TAP tests: plain build, ASan+UBSan
+#                 build (clang), valgrind
 # make bench      speed figures as BENCH lines (codec, whole suite, fuzz targets)
 # make fuzz       libFuzzer (clang, ASan+UBSan) and replay builds of fuzz/*.c;
 #                 fuzz-afl, fuzz-smoke, fuzz-coverage: see fuzz/README.md
@@ -39,13 +40,14 @@ HARNESS_OBJ := $(HARNESS_SRC:harness/%.c=$(BUILD)/harness/%.o)
 SAN_HARNESS_OBJ := $(HARNESS_SRC:harness/%.c=$(BUILD)/san/harness/%.o)
 HARNESS_LIBS := -lssl -lcrypto -lz -lcjson
 CASES_DIR ?= $(CURDIR)/cases
-HARNESS_DEFS := -DWSCONFORM_CASES_DIR='"$(CASES_DIR)"' -Iharness
+HARNESS_DEFS := -DWSCONFORM_CASES_DIR='"$(CASES_DIR)"' -DWSCONFORM_VERSION='"$(VERSION)"' -Iharness
 WSCONFORM := $(BUILD)/wsconform
 SAN_WSCONFORM := $(BUILD)/san/wsconform
 HTEST_SRC := $(wildcard tests/harness/test_*.c)
 HTEST_BIN := $(HTEST_SRC:tests/harness/%.c=$(BUILD)/tests/%.t)
 SAN_HTEST_BIN := $(HTEST_SRC:tests/harness/%.c=$(BUILD)/san/tests/%.t)
-SCRIPT_TESTS := $(wildcard tests/harness/test_*.sh tests/interop/test_*.sh tests/fuzz/test_*.sh)
+SCRIPT_TESTS := $(wildcard tests/harness/test_*.sh tests/interop/test_*.sh tests/fuzz/test_*.sh \
+                           tests/robustness/test_*.sh)
 
 LIB_A     := $(BUILD)/libwscodec.a
 LIB_SO    := $(BUILD)/libwscodec.so
@@ -54,7 +56,7 @@ SAN_LIB_A := $(BUILD)/san/libwscodec.a
 # Fuzz targets, their builds and runs (fuzz/README.md).
 include fuzz/fuzz.mk
 
-.PHONY: all lib check check-plain check-san check-valgrind bench demo interop install clean
+.PHONY: all lib check check-build check-plain check-san check-valgrind bench demo interop install clean
 all: lib $(WSCONFORM)
 
 lib: $(LIB_A) $(LIB_SO)
@@ -111,14 +113,19 @@ $(BUILD)/san/tests/%.t: tests/codec/%.c $(SAN_LIB_A) $(TEST_HDR)
 
 PROVE := prove --exec '' --failures
 
-# Binaries build in parallel; the three runs go one after the other.
-# Script tests find the program through WSCONFORM_BIN.
-check: $(TEST_BIN) $(HTEST_BIN) $(SAN_TEST_BIN) $(SAN_HTEST_BIN) $(WSCONFORM) $(SAN_WSCONFORM) \
-       $(FUZZ_REPLAY_BIN)
+# Sets up what the tests need (ci/setup), builds the binaries in parallel, then
+# runs the suites one after the other. Script tests find the program through
+# WSCONFORM_BIN.
+check:
+	ci/setup
+	$(MAKE) --no-print-directory check-build
 	$(MAKE) --no-print-directory check-plain
 	$(MAKE) --no-print-directory check-san
 	$(MAKE) --no-print-directory check-valgrind
 	$(MAKE) --no-print-directory check-fuzz-replay
+
+check-build: $(TEST_BIN) $(HTEST_BIN) $(SAN_TEST_BIN) $(SAN_HTEST_BIN) $(WSCONFORM) \
+             $(SAN_WSCONFORM) $(FUZZ_REPLAY_BIN)
 
 SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
 

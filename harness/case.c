@@ -85,6 +85,8 @@ const char *verdict_name(verdict v)
         return "UNIMPLEMENTED";
     case VERDICT_FAILED:
         return "FAILED";
+    case VERDICT_NOT_RUN:
+        return "NOT RUN";
     }
     return "FAILED";
 }

@@ -108,7 +108,10 @@ typedef enum verdict {
     VERDICT_INFORMATIONAL,
     VERDICT_UNIMPLEMENTED,
     VERDICT_FAILED,
+    VERDICT_NOT_RUN,  /* the case could not be played (the target died, the run was stopped) */
 } verdict;
+
+#define VERDICT_COUNT 6
 
 /* One acceptable event sequence and the verdict it earns. */
 typedef struct expectation {

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,21 +19,51 @@
 #include "url.h"
 
 #define DEFAULT_JOBS 32
-#define MAX_JOBS 1024
+#define MAX_JOBS 256
+/* What the sessions may hold at once (session_memory_bound()), so that the
+ * whole process stays well under 128 MiB whatever the target sends. */
+#define MEMORY_BUDGET (80u << 20)
+
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
 
 typedef struct progress_state {
     bool tty;
     const run_info *info;
+    const char *out_dir;
     size_t failures;
+    int write_errors;
 } progress_state;
 
-static void show_progress(void *ctx, const case_result *r, size_t finished, size_t total)
+/* A case is final: its detail file is written now, so the wire log can go. */
+static void on_finished(void *ctx, case_result *r, size_t finished, size_t total)
 {
     progress_state *p = ctx;
     if (report_case_failed(p->info, r))
         p->failures++;
+    if (p->out_dir && report_write_case(p->out_dir, r) != 0)
+        p->write_errors++;
+    result_trim(r);
     if (p->tty)
-        fprintf(stderr, "\r%zu/%zu done, %zu failed ", finished, total, p->failures);
+        fprintf(stderr, "\r\033[K%zu/%zu done, %zu failed", finished, total, p->failures);
+}
+
+static void on_running(void *ctx, const case_def *const *running, size_t count, size_t done,
+                       size_t total)
+{
+    progress_state *p = ctx;
+    if (!p->tty)
+        return;
+    fprintf(stderr, "\r\033[K%zu/%zu done, %zu failed, running:", done, total, p->failures);
+    for (size_t i = 0; i < count && i < 6; i++)
+        fprintf(stderr, " %s", running[i]->id);
+    if (count > 6)
+        fprintf(stderr, " (+%zu)", count - 6);
 }
 
 static void usage(FILE *f)
@@ -54,7 +85,8 @@ static void usage(FILE *f)
             "  --insecure     do not verify the server's certificate\n"
             "  --cases-dir DIR  where case files are read from\n"
             "exit status: 0 no case failed, 1 a case failed, 2 usage or case-file error,\n"
-            "             3 the target could not be reached\n",
+            "             3 the target could not be reached, is not a WebSocket endpoint\n"
+            "             or died during the run, 130 interrupted (reports still written)\n",
             DEFAULT_JOBS);
 }
 
@@ -156,6 +188,19 @@ int cmd_run(int argc, char **argv)
         return 2;
     }
 
+    if ((ca || insecure) && !url.secure) {
+        fprintf(stderr, "wsconform run: %s applies to wss:// URLs only, not to %s\n",
+                ca ? "--ca" : "--insecure", argv[optind]);
+        free(selected);
+        case_list_free(&all);
+        return 2;
+    }
+    if (out_dir && report_open_dir(out_dir) != 0) {
+        free(selected);
+        case_list_free(&all);
+        return 2;
+    }
+
     transport_target target = {.host = url.host, .verify_host = !insecure};
     int status = 0;
     if (url.secure) {
@@ -165,17 +210,7 @@ int cmd_run(int argc, char **argv)
             status = 2;
         }
     }
-    if (!status && transport_resolve(url.host, url.port, &target, err, sizeof err) != 0) {
-        fprintf(stderr, "wsconform run: %s\n", err);
-        status = 3;
-    }
-    if (!status && transport_probe(&target, (int)(5000 * scale), err, sizeof err) != 0) {
-        fprintf(stderr, "wsconform run: cannot reach %s: %s\n", argv[optind], err);
-        status = 3;
-    }
     if (status) {
-        if (target.tls)
-            SSL_CTX_free(target.tls);
         free(selected);
         case_list_free(&all);
         return status;
@@ -185,48 +220,90 @@ int cmd_run(int argc, char **argv)
         .url = &url,
         .target = &target,
         .timeout_scale = scale,
-        .user_agent = "wsconform/0.1.0",
-        .max_message = 64u << 20,
-        .max_event_bytes = 96u << 20,
-        .max_wire_log = 256u << 10,
+        .user_agent = "wsconform/" WSCONFORM_VERSION,
     };
-    run_info info = {.target = argv[optind], .agent = agent, .strict = strict};
+    run_info info = {.target = argv[optind], .agent = agent, .strict = strict,
+                     .jobs = (size_t)jobs};
     time_t wall = time(NULL);
     strftime(info.started_at, sizeof info.started_at, "%Y-%m-%dT%H:%M:%SZ", gmtime(&wall));
-    progress_state progress = {.tty = isatty(STDERR_FILENO) && !tap, .info = &info};
+    progress_state progress = {.tty = isatty(STDERR_FILENO) && !tap, .info = &info,
+                               .out_dir = out_dir};
+
+    struct sigaction sa = {.sa_handler = on_interrupt};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN); /* a peer gone mid-write is an observation, not our death */
 
     uint64_t t0 = monotonic_us();
-    case_result **results =
-        runner_run(selected, count, &cfg, (size_t)jobs, show_progress, &progress);
+    case_result **results = NULL;
+    if (transport_resolve(url.host, url.port, &target, info.target_detail,
+                          sizeof info.target_detail) != 0)
+        info.target_state = TARGET_UNREACHABLE;
+    else
+        info.target_state = runner_preflight(&cfg, info.target_detail, sizeof info.target_detail);
+    if (info.target_state != TARGET_OK) {
+        static const char *const what[] = {"", "cannot reach %s: %s", "TLS handshake with %s failed: %s",
+                                           "%s is not a WebSocket endpoint: %s"};
+        fputs("wsconform run: ", stderr);
+        fprintf(stderr, what[info.target_state], argv[optind], info.target_detail);
+        fputc('\n', stderr);
+        char why[700];
+        snprintf(why, sizeof why, "not run: %s", info.target_detail);
+        results = calloc(count, sizeof *results);
+        if (!results)
+            abort();
+        for (size_t i = 0; i < count; i++)
+            results[i] = result_not_run(selected[i], why);
+    } else {
+        runner_config rc = {.session = &cfg, .jobs = (size_t)jobs, .memory_budget = MEMORY_BUDGET,
+                            .stop = &interrupted,
+                            .hooks = {.finished = on_finished, .running = on_running,
+                                      .ctx = &progress}};
+        results = runner_run(selected, count, &rc, &info);
+    }
     info.duration_ms = (monotonic_us() - t0) / 1000;
     if (progress.tty)
-        fputc('\n', stderr);
+        fputs("\r\033[K", stderr);
 
-    size_t failed = 0, tally[5] = {0};
-    for (size_t i = 0; i < count; i++) {
-        failed += report_case_failed(&info, results[i]);
-        tally[result_failed(results[i]) ? VERDICT_FAILED : results[i]->outcome]++;
-    }
+    size_t tally[VERDICT_COUNT];
+    report_tally(results, count, tally);
+    size_t failed = report_count_failed(&info, results, count);
     if (tap)
         report_tap(stdout, &info, results, count);
-    int rc = failed ? 1 : 0;
-    if (out_dir && report_write_dir(out_dir, &info, results, count) != 0)
-        rc = 2;
-    fprintf(tap ? stderr : stdout,
+    int rc = info.target_state == TARGET_INTERRUPTED ? 130
+             : info.target_state != TARGET_OK       ? 3
+             : failed                               ? 1
+                                                    : 0;
+    if (out_dir && (report_write_summary(out_dir, &info, results, count) != 0 ||
+                    progress.write_errors))
+        rc = rc ? rc : 2;
+    FILE *out = tap ? stderr : stdout;
+    if (info.target_state == TARGET_DIED)
+        fprintf(out, "TARGET DIED during %s: %s\n",
+                info.died_count ? info.died_during[0]->id : "the run", info.target_detail);
+    else if (info.target_state == TARGET_INTERRUPTED)
+        fprintf(out, "INTERRUPTED: %s\n", info.target_detail);
+    fprintf(out,
             "%zu cases in %.2f s: %zu OK, %zu NON-STRICT, %zu INFORMATIONAL, %zu UNIMPLEMENTED, "
-            "%zu FAILED\n",
+            "%zu FAILED, %zu NOT RUN",
             count, (double)info.duration_ms / 1000.0, tally[VERDICT_OK],
             tally[VERDICT_NON_STRICT], tally[VERDICT_INFORMATIONAL], tally[VERDICT_UNIMPLEMENTED],
-            tally[VERDICT_FAILED]);
+            tally[VERDICT_FAILED], tally[VERDICT_NOT_RUN]);
+    if (strict && tally[VERDICT_NON_STRICT])
+        fprintf(out, "; --strict: the %zu NON-STRICT fail the run", tally[VERDICT_NON_STRICT]);
+    fputc('\n', out);
     if (!tap)
         for (size_t i = 0; i < count; i++)
             if (report_case_failed(&info, results[i]))
-                printf("FAILED %s (%s): %s\n", results[i]->def->id,
-                       results[i]->def->rfc ? results[i]->def->rfc : "", results[i]->reason);
+                printf("FAILED%s %s (%s): %s\n", result_failed(results[i]) ? "" : " (--strict)",
+                       results[i]->def->id, results[i]->def->rfc ? results[i]->def->rfc : "",
+                       results[i]->reason);
 
     for (size_t i = 0; i < count; i++)
         result_free(results[i]);
     free(results);
+    free(info.died_during);
     free(selected);
     case_list_free(&all);
     if (target.tls)

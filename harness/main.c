@@ -6,7 +6,6 @@
 #include "cmd_run.h"
 #include "echo.h"
 
-#define WSCONFORM_VERSION "0.1.0"
 
 static void usage(FILE *f)
 {

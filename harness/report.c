@@ -11,7 +11,6 @@
 
 #include "wscodec.h"
 
-#define WSCONFORM_VERSION "0.1.0"
 
 bool report_case_failed(const run_info *info, const case_result *r)
 {
@@ -43,6 +42,8 @@ void report_tap(FILE *f, const run_info *info, case_result *const *results, size
         fprintf(f, "%s %zu - %s %s", failed ? "not ok" : "ok", i + 1, r->def->id, r->def->title);
         if (!failed && r->outcome == VERDICT_UNIMPLEMENTED)
             fprintf(f, " # SKIP unimplemented");
+        else if (r->outcome == VERDICT_NOT_RUN)
+            fprintf(f, " # SKIP not run");
         else if (!failed && r->outcome != VERDICT_OK)
             fprintf(f, " # %s", verdict_name(r->outcome));
         fputc('\n', f);
@@ -59,19 +60,39 @@ void report_tap(FILE *f, const run_info *info, case_result *const *results, size
     }
 }
 
-static cJSON *summary_json(case_result *const *results, size_t count)
+void report_tally(case_result *const *results, size_t count, size_t tally[VERDICT_COUNT])
 {
-    static const verdict order[] = {VERDICT_OK, VERDICT_NON_STRICT, VERDICT_INFORMATIONAL,
-                                    VERDICT_UNIMPLEMENTED, VERDICT_FAILED};
-    size_t tally[5] = {0};
+    for (size_t i = 0; i < VERDICT_COUNT; i++)
+        tally[i] = 0;
     for (size_t i = 0; i < count; i++) {
         /* A failed close fails the case, whatever the outcome said. */
         verdict v = result_failed(results[i]) ? VERDICT_FAILED : results[i]->outcome;
         tally[v]++;
     }
+}
+
+size_t report_count_failed(const run_info *info, case_result *const *results, size_t count)
+{
+    size_t failed = 0;
+    for (size_t i = 0; i < count; i++)
+        failed += report_case_failed(info, results[i]);
+    return failed;
+}
+
+const char *target_state_name(target_state s)
+{
+    static const char *const names[] = {"ok", "unreachable", "tls-failed", "not-websocket",
+                                        "died", "interrupted"};
+    return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "?";
+}
+
+static cJSON *summary_json(case_result *const *results, size_t count)
+{
+    size_t tally[VERDICT_COUNT];
+    report_tally(results, count, tally);
     cJSON *s = cJSON_CreateObject();
-    for (size_t i = 0; i < 5; i++)
-        cJSON_AddNumberToObject(s, verdict_name(order[i]), (double)tally[order[i]]);
+    for (size_t i = 0; i < VERDICT_COUNT; i++)
+        cJSON_AddNumberToObject(s, verdict_name((verdict)i), (double)tally[i]);
     return s;
 }
 
@@ -93,6 +114,8 @@ static cJSON *case_json(const case_result *r)
     cJSON_AddStringToObject(c, "requirement", r->def->requirement ? r->def->requirement : "");
     if (r->def->note)
         cJSON_AddStringToObject(c, "note", r->def->note);
+    if (r->rerun_alone)
+        cJSON_AddBoolToObject(c, "rerun_alone", true);
     return c;
 }
 
@@ -128,6 +151,67 @@ static const char *endpoint_name(endpoint e)
     return e == BY_US ? "suite" : e == BY_PEER ? "peer" : "nobody";
 }
 
+/* One chunk of the wire log: when, where in the stream, and the bytes kept. */
+static void add_chunk_json(void *ctx, const wire_chunk *w, const uint8_t *kept,
+                           uint64_t kept_from, size_t kept_length)
+{
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddNumberToObject(j, "at_us", (double)w->at_us);
+    cJSON_AddNumberToObject(j, "offset", (double)w->offset);
+    cJSON_AddNumberToObject(j, "length", w->length);
+    if (kept_length != w->length)
+        cJSON_AddNumberToObject(j, "kept_from", (double)kept_from);
+    cJSON_AddItemToObject(j, "hex", hex_json(kept, kept_length));
+    cJSON_AddItemToArray(ctx, j);
+}
+
+static const char *opcode_name(uint8_t op)
+{
+    static const char *const names[16] = {"continuation", "text", "binary", "3", "4", "5", "6",
+                                          "7", "close", "ping", "pong", "11", "12", "13", "14",
+                                          "15"};
+    return names[op & 15];
+}
+
+/* Printable ASCII shows as text, anything else as hex. */
+static bool printable(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] < 0x20 || p[i] > 0x7e)
+            return false;
+    return true;
+}
+
+/* One decoded frame: header fields and the first payload bytes, unmasked. */
+static void add_frame_json(void *ctx, const wire_frame *f, uint64_t omitted_before)
+{
+    cJSON *j = cJSON_CreateObject();
+    if (omitted_before)
+        cJSON_AddNumberToObject(j, "omitted_before", (double)omitted_before);
+    cJSON_AddNumberToObject(j, "at_us", (double)f->at_us);
+    cJSON_AddStringToObject(j, "opcode", opcode_name(f->opcode));
+    cJSON_AddBoolToObject(j, "fin", f->fin);
+    cJSON_AddNumberToObject(j, "rsv", f->rsv);
+    cJSON_AddBoolToObject(j, "masked", f->masked);
+    cJSON_AddNumberToObject(j, "length", (double)f->length);
+    const uint8_t *p = f->preview;
+    size_t n = f->preview_length;
+    if (f->opcode == WS_OP_CLOSE && n >= 2) {
+        cJSON_AddNumberToObject(j, "close_code", p[0] << 8 | p[1]);
+        p += 2;
+        n -= 2;
+    }
+    if (n && printable(p, n)) {
+        char text[WIRE_PREVIEW + 1];
+        memcpy(text, p, n);
+        text[n] = '\0';
+        cJSON_AddStringToObject(j, "text", text);
+    } else if (n) {
+        cJSON_AddItemToObject(j, "hex", hex_json(p, n));
+    }
+    cJSON_AddItemToArray(ctx, j);
+}
+
 /* The detail of one case: its observations and the wire log. */
 static cJSON *detail_json(const case_result *r)
 {
@@ -142,6 +226,18 @@ static cJSON *detail_json(const case_result *r)
     cJSON_AddStringToObject(c, "remote_close_reason", r->peer_close_reason);
     cJSON_AddNumberToObject(c, "bytes_sent", (double)r->bytes_out);
     cJSON_AddNumberToObject(c, "bytes_received", (double)r->bytes_in);
+    cJSON_AddBoolToObject(c, "compressed", r->compressed);
+    cJSON_AddBoolToObject(c, "decided_early", r->decided_early);
+    cJSON *timers = cJSON_AddArrayToObject(c, "timers_fired");
+    static const char *const timer_names[] = {"handshake", "kill", "close-wait", "hard-stop",
+                                              "close-after", "await", "wait-tag"};
+    for (unsigned i = 0; i < sizeof timer_names / sizeof timer_names[0]; i++)
+        if (r->timers & (1u << i))
+            cJSON_AddItemToArray(timers, cJSON_CreateString(timer_names[i]));
+    if (r->events_dropped)
+        cJSON_AddNumberToObject(c, "events_dropped", (double)r->events_dropped);
+    if (r->pongs_coalesced)
+        cJSON_AddNumberToObject(c, "pongs_coalesced", (double)r->pongs_coalesced);
 
     cJSON *events = cJSON_AddArrayToObject(c, "events");
     for (size_t i = 0; i < r->event_count; i++) {
@@ -161,15 +257,18 @@ static cJSON *detail_json(const case_result *r)
         cJSON_AddItemToArray(events, j);
     }
 
-    cJSON *wire = cJSON_AddArrayToObject(c, "wire");
-    for (size_t i = 0; i < r->wire_count; i++) {
-        const wire_chunk *w = &r->wire[i];
-        cJSON *j = cJSON_CreateObject();
-        cJSON_AddNumberToObject(j, "at_us", (double)w->at_us);
-        cJSON_AddStringToObject(j, "dir", w->outgoing ? "out" : "in");
-        cJSON_AddNumberToObject(j, "length", w->length);
-        cJSON_AddItemToObject(j, "hex", hex_json(r->wire_bytes + w->offset, w->kept));
-        cJSON_AddItemToArray(wire, j);
+    cJSON *wire = cJSON_AddObjectToObject(c, "wire");
+    cJSON *frames = cJSON_AddObjectToObject(c, "frames");
+    static const char *const dirs[2] = {"out", "in"};
+    for (int d = 0; d < 2; d++) {
+        cJSON *w = cJSON_AddObjectToObject(wire, dirs[d]);
+        cJSON_AddNumberToObject(w, "bytes", (double)r->wire.dir[d].bytes);
+        cJSON_AddNumberToObject(w, "chunks_omitted", (double)wire_log_chunks_omitted(&r->wire, d));
+        wire_log_chunks(&r->wire, d, add_chunk_json, cJSON_AddArrayToObject(w, "chunks"));
+        cJSON *f = cJSON_AddObjectToObject(frames, dirs[d]);
+        cJSON_AddNumberToObject(f, "total", (double)wire_log_frames_total(&r->wire, d));
+        cJSON_AddNumberToObject(f, "omitted", (double)wire_log_frames_omitted(&r->wire, d));
+        wire_log_frames(&r->wire, d, add_frame_json, cJSON_AddArrayToObject(f, "list"));
     }
     return c;
 }
@@ -208,8 +307,7 @@ static void file_name_for(char *out, size_t cap, const char *id)
     out[n] = '\0';
 }
 
-int report_write_dir(const char *dir, const run_info *info, case_result *const *results,
-                     size_t count)
+int report_open_dir(const char *dir)
 {
     char path[4096];
     if (make_dir(dir) != 0)
@@ -217,29 +315,59 @@ int report_write_dir(const char *dir, const run_info *info, case_result *const *
     snprintf(path, sizeof path, "%s/cases", dir);
     if (make_dir(path) != 0)
         return -1;
+    /* Find out now, not after the run, that nothing can be written there. */
+    snprintf(path, sizeof path, "%s/results.json", dir);
+    FILE *f = fopen(path, "a");
+    if (!f) {
+        fprintf(stderr, "wsconform: cannot write %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    fclose(f);
+    return 0;
+}
 
+int report_write_case(const char *dir, const case_result *r)
+{
+    char name[256], path[4096];
+    file_name_for(name, sizeof name, r->def->id);
+    snprintf(path, sizeof path, "%s/cases/%s.json", dir, name);
+    cJSON *detail = detail_json(r);
+    int rc = write_json(path, detail);
+    cJSON_Delete(detail);
+    return rc;
+}
+
+int report_write_summary(const char *dir, const run_info *info, case_result *const *results,
+                         size_t count)
+{
+    char path[4096];
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "tool", "wsconform");
     cJSON_AddStringToObject(root, "version", WSCONFORM_VERSION);
     cJSON_AddStringToObject(root, "target", info->target);
+    cJSON_AddStringToObject(root, "target_state", target_state_name(info->target_state));
+    cJSON_AddStringToObject(root, "target_detail", info->target_detail);
+    if (info->target_state == TARGET_DIED) {
+        cJSON *ids = cJSON_AddArrayToObject(root, "died_during");
+        for (size_t i = 0; i < info->died_count; i++)
+            cJSON_AddItemToArray(ids, cJSON_CreateString(info->died_during[i]->id));
+        if (info->died_count)
+            cJSON_AddStringToObject(root, "died_at", info->died_during[0]->id);
+        else
+            cJSON_AddNullToObject(root, "died_at");
+    }
     cJSON_AddStringToObject(root, "agent", info->agent ? info->agent : "");
     cJSON_AddStringToObject(root, "started_at", info->started_at);
     cJSON_AddNumberToObject(root, "duration_ms", (double)info->duration_ms);
     cJSON_AddBoolToObject(root, "strict", info->strict);
+    cJSON_AddNumberToObject(root, "jobs", (double)info->jobs);
     cJSON_AddItemToObject(root, "summary", summary_json(results, count));
+    cJSON_AddNumberToObject(root, "failed", (double)report_count_failed(info, results, count));
     cJSON *cases = cJSON_AddArrayToObject(root, "cases");
-    int rc = 0;
-    for (size_t i = 0; i < count; i++) {
+    for (size_t i = 0; i < count; i++)
         cJSON_AddItemToArray(cases, case_json(results[i]));
-        char name[256];
-        file_name_for(name, sizeof name, results[i]->def->id);
-        snprintf(path, sizeof path, "%s/cases/%s.json", dir, name);
-        cJSON *detail = detail_json(results[i]);
-        rc |= write_json(path, detail);
-        cJSON_Delete(detail);
-    }
     snprintf(path, sizeof path, "%s/results.json", dir);
-    rc |= write_json(path, root);
+    int rc = write_json(path, root);
     cJSON_Delete(root);
 
     snprintf(path, sizeof path, "%s/results.tap", dir);

@@ -1,12 +1,13 @@
 /* Results: the verdict names and freeing what a session recorded. */
 #include "result.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 const char *close_verdict_name(close_verdict v)
 {
     static const char *const names[] = {"OK", "FAILED", "UNCLEAN", "WRONG CODE",
-                                         "FAILED BY CLIENT", "INFORMATIONAL"};
+                                         "FAILED BY CLIENT", "INFORMATIONAL", "NOT RUN"};
     return (unsigned)v < sizeof names / sizeof names[0] ? names[v] : "FAILED";
 }
 
@@ -32,7 +33,38 @@ void result_free(case_result *r)
     for (size_t i = 0; i < r->sent_message_count; i++)
         free(r->sent_messages[i].slices);
     free(r->sent_messages);
-    free(r->wire);
-    free(r->wire_bytes);
+    wire_log_free(&r->wire);
     free(r);
+}
+
+case_result *result_not_run(const case_def *def, const char *why)
+{
+    case_result *r = calloc(1, sizeof *r);
+    if (!r)
+        abort();
+    r->def = def;
+    r->peer_close_code = -1;
+    r->outcome = VERDICT_NOT_RUN;
+    r->close_outcome = CLOSE_NOT_RUN;
+    snprintf(r->reason, sizeof r->reason, "%s", why);
+    return r;
+}
+
+void result_trim(case_result *r)
+{
+    enum { KEEP = 256 }; /* what the reports show of a payload; HTTP heads stay whole */
+    for (size_t i = 0; i < r->event_count; i++) {
+        observed_event *e = &r->events[i];
+        if (e->data && e->length > KEEP && e->kind != EVENT_HTTP) {
+            uint8_t *head = realloc(e->data, KEEP);
+            if (head)
+                e->data = head;
+        }
+    }
+    for (size_t i = 0; i < r->sent_message_count; i++)
+        free(r->sent_messages[i].slices);
+    free(r->sent_messages);
+    r->sent_messages = NULL;
+    r->sent_message_count = r->sent_message_capacity = 0;
+    wire_log_free(&r->wire);
 }

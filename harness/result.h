@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "case.h"
+#include "wirelog.h"
 
 typedef enum close_verdict {
     CLOSE_OK = 0,
@@ -18,6 +19,7 @@ typedef enum close_verdict {
     CLOSE_WRONG_CODE,
     CLOSE_FAILED_BY_CLIENT,
     CLOSE_INFORMATIONAL,
+    CLOSE_NOT_RUN,
 } close_verdict;
 
 const char *close_verdict_name(close_verdict v);
@@ -34,13 +36,26 @@ typedef struct observed_event {
 
 typedef enum endpoint { NOBODY = 0, BY_US, BY_PEER } endpoint;
 
-typedef struct wire_chunk {
-    uint64_t at_us;
-    bool outgoing;
-    uint32_t length;      /* bytes that went over the wire */
-    uint32_t kept;        /* of which stored in the log (the cap may cut them) */
-    size_t offset;        /* into wire_bytes */
-} wire_chunk;
+/* How far a connection got: what tells a target that is gone or is not a
+ * WebSocket server from one that breaks the protocol. */
+typedef enum connect_stage {
+    STAGE_NONE = 0,       /* no TCP connection */
+    STAGE_TCP,            /* TCP connected */
+    STAGE_TLS,            /* TLS handshake done (wss://) or not needed */
+    STAGE_RESPONSE,       /* bytes of the handshake response arrived */
+    STAGE_OPEN,           /* a 101 response was read */
+} connect_stage;
+
+/* Timers whose firing shaped what was observed (case_result.timers). */
+enum {
+    TIMER_HANDSHAKE = 1u << 0,  /* no complete handshake response in time */
+    TIMER_KILL = 1u << 1,
+    TIMER_CLOSE_WAIT = 1u << 2, /* the peer did not drop TCP after the close */
+    TIMER_HARD_STOP = 1u << 3,
+    TIMER_CLOSE_AFTER = 1u << 4,
+    TIMER_AWAIT = 1u << 5,      /* an `await` ran out without an event */
+    TIMER_WAIT_TAG = 1u << 6,   /* a tagged wait recorded a timeout event */
+};
 
 typedef struct case_result {
     const case_def *def;
@@ -48,9 +63,18 @@ typedef struct case_result {
     /* observations */
     bool handshake_done;       /* 101 received and valid */
     bool connected;
+    connect_stage stage;
+    int response_status;       /* of the opening handshake's answer; 0 none */
+    uint64_t started_at_us;    /* monotonic time the case started */
+    uint64_t handshake_at_us;  /* since the start: when the 101 was read; 0 never */
+    unsigned timers;           /* TIMER_* bits of the timers that fired */
     observed_event *events;
     size_t event_count, event_capacity;
+    size_t events_dropped;     /* events beyond the per-case cap, counted only */
     size_t event_bytes;        /* payload bytes stored, capped */
+    size_t pongs_coalesced;    /* pings answered by a later pong (5.5.3) */
+    bool decided_early;        /* closed before the kill timer: no expectation could match */
+    bool compressed;           /* permessage-deflate was agreed in the handshake */
     char violation[256];       /* first protocol violation by the peer; "" if none */
     bool violation_in_close;   /* it is the payload of the peer's Close, which was recorded */
     char failure[256];         /* why the suite could not run the case; "" if none */
@@ -65,10 +89,7 @@ typedef struct case_result {
     uint32_t kill_ms;
     bool dropped_after_close_wait; /* we dropped TCP because the server did not */
     uint64_t duration_us;
-    wire_chunk *wire;
-    size_t wire_count, wire_capacity;
-    uint8_t *wire_bytes;
-    size_t wire_used, wire_cap_bytes;
+    wire_log wire;
     uint64_t bytes_out, bytes_in;
 
     /* what was sent, for `echo` expectations (slices of the case's payloads) */
@@ -78,7 +99,8 @@ typedef struct case_result {
     /* verdicts */
     verdict outcome;
     close_verdict close_outcome;
-    char reason[512];
+    char reason[768];
+    bool rerun_alone;          /* played again with nothing else running; this is that run */
 } case_result;
 
 typedef struct sent_slice {
@@ -101,5 +123,13 @@ bool result_failed(const case_result *r);
 bool result_clean(const case_result *r);
 
 void result_free(case_result *r);
+
+/* A result for a case that could not be played, with why. */
+case_result *result_not_run(const case_def *def, const char *why);
+
+/* After the reports of the case were written: frees what only they need (the
+ * wire log, payloads beyond their first bytes, what was sent), keeping the
+ * verdicts and the summary fields. */
+void result_trim(case_result *r);
 
 #endif

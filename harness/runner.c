@@ -1,71 +1,484 @@
 /* The event loop: poll() over the running sessions, timers from their deadlines. */
 #include "runner.h"
 
+#include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "judge.h"
 
-case_result **runner_run(const case_def *const *cases, size_t count, const session_config *cfg,
-                         size_t jobs, runner_progress progress, void *ctx)
+#define PROBE_TRIES 3
+#define PROBE_PAUSE_MS 250
+#define PROGRESS_EVERY_US 250000u
+#define NO_CASE ((size_t)-1)
+
+/* The opening handshake the pre-flight and the liveness probes play. */
+static const case_def probe_case = {
+    .id = "pre-flight",
+    .title = "A valid opening handshake, then a Close 1000",
+    .rfc = "4.1",
+    .kill_ms = 2000,
+    .close = {.by = CLOSER_US},
+};
+
+typedef struct slot {
+    session *s;
+    size_t index;              /* into the cases */
+    uint64_t bound;            /* its memory bound, admitted against the budget */
+} slot;
+
+/* A result that waits for the probe's answer before it is kept or dropped. */
+typedef struct held {
+    size_t index;
+    case_result *r;            /* final if the target is alive; NULL: play it again alone */
+} held;
+
+typedef struct runner {
+    const runner_config *cfg;
+    const case_def *const *cases;
+    size_t count;
+    run_info *info;
+    case_result **results;
+    uint64_t *bounds;
+    size_t done;
+
+    /* for telling where the target died */
+    uint64_t *ended_at;        /* monotonic µs; 0: not ended */
+    bool *dropped;             /* the peer dropped TCP without a Close */
+    uint64_t last_handshake;   /* the latest 101 any case read */
+
+    size_t *again;             /* cases to play again alone, in case order */
+    size_t again_count;
+    held *held;
+    size_t held_count;
+
+    slot *slots;
+    size_t jobs, active;
+    uint64_t memory;
+    struct pollfd *fds;
+
+    session *probe;
+    bool probing;
+    int probe_failures;
+    uint64_t probe_not_before;
+    char probe_failure[300];
+
+    bool dead, stopped;
+    uint64_t last_progress;
+} runner;
+
+static void *must_calloc(size_t n, size_t size)
 {
-    if (jobs == 0)
-        jobs = 1;
-    case_result **results = calloc(count ? count : 1, sizeof *results);
-    session **active = calloc(jobs, sizeof *active);
-    size_t *index = calloc(jobs, sizeof *index);
-    struct pollfd *fds = calloc(jobs, sizeof *fds);
-    if (!results || !active || !index || !fds)
+    void *p = calloc(n ? n : 1, size);
+    if (!p)
         abort();
+    return p;
+}
 
-    size_t next = 0, finished = 0;
-    while (finished < count) {
-        uint64_t now = monotonic_us();
-        for (size_t j = 0; j < jobs; j++) {
-            if (!active[j] && next < count) {
-                index[j] = next;
-                active[j] = session_start(cases[next++], cfg, now);
-            }
-            if (active[j] && session_done(active[j])) {
-                case_result *r = session_finish(active[j]);
-                active[j] = NULL;
-                judge_case(r);
-                results[index[j]] = r;
-                finished++;
-                if (progress)
-                    progress(ctx, r, finished, count);
-                j--; /* reuse this slot for the next case at once */
-                continue;
-            }
-        }
-        if (finished == count)
-            break;
+/* ---- what a connection that ended tells about the target --------------------- */
 
-        uint64_t wake = UINT64_MAX;
-        for (size_t j = 0; j < jobs; j++) {
-            fds[j].fd = -1;
-            fds[j].revents = 0;
-            if (!active[j])
-                continue;
-            fds[j].fd = session_poll(active[j], &fds[j].events);
-            uint64_t d = session_deadline(active[j]);
-            if (d < wake)
-                wake = d;
-        }
-        int timeout = -1;
-        if (wake != UINT64_MAX)
-            timeout = wake <= now ? 0 : (int)((wake - now + 999) / 1000);
-        if (timeout > 1000 || timeout < 0)
-            timeout = 1000;
-        poll(fds, jobs, timeout);
+/* The connection never got an answer: refused, no TCP, TLS failed, or silence. */
+static bool could_not_connect(const case_result *r)
+{
+    return r->failure[0] && r->stage < STAGE_RESPONSE;
+}
 
-        now = monotonic_us();
-        for (size_t j = 0; j < jobs; j++)
-            if (active[j])
-                session_advance(active[j], fds[j].revents, now);
+/* A verdict the suite's own load may have decided: a timer fired, or the peer
+ * dropped the connection, and the case did not pass. */
+static bool load_sensitive(const case_result *r)
+{
+    if (r->outcome == VERDICT_OK && r->close_outcome == CLOSE_OK)
+        return false;
+    return r->timers || (r->tcp_closed_by == BY_PEER && !r->peer_sent_close);
+}
+
+static void describe_probe_failure(const case_result *r, char *out, size_t cap)
+{
+    if (r->stage == STAGE_NONE)
+        snprintf(out, cap, "%s", r->failure[0] ? r->failure : "no TCP connection");
+    else if (r->stage == STAGE_TCP)
+        snprintf(out, cap, "TLS handshake failed: %s", r->failure);
+    else if (r->response_status && r->response_status != 101)
+        snprintf(out, cap, "it answered a valid opening handshake with HTTP %d",
+                 r->response_status);
+    else if (r->violation[0])
+        snprintf(out, cap, "its answer to a valid opening handshake is not HTTP: %s",
+                 r->violation);
+    else if (r->timers & TIMER_HANDSHAKE)
+        snprintf(out, cap, "%s", r->failure);
+    else if (r->stage == STAGE_TLS)
+        snprintf(out, cap, "it closed the connection without answering a valid opening "
+                           "handshake");
+    else
+        snprintf(out, cap, "it closed the connection in the middle of its answer to a valid "
+                           "opening handshake");
+}
+
+/* ---- the event loop ------------------------------------------------------------- */
+
+/* Polls the sessions (and the probe) once, then advances them. */
+static void poll_once(runner *rn)
+{
+    uint64_t now = monotonic_us(), wake = UINT64_MAX;
+    size_t n = 0;
+    for (size_t j = 0; j <= rn->jobs; j++) {
+        session *s = j < rn->jobs ? rn->slots[j].s : rn->probe;
+        rn->fds[j].fd = -1;
+        rn->fds[j].events = 0;
+        rn->fds[j].revents = 0;
+        if (!s)
+            continue;
+        rn->fds[j].fd = session_poll(s, &rn->fds[j].events);
+        uint64_t d = session_deadline(s);
+        if (d < wake)
+            wake = d;
+        n = j + 1;
     }
-    free(fds);
-    free(index);
-    free(active);
-    return results;
+    if (rn->probing && !rn->probe && rn->probe_not_before < wake)
+        wake = rn->probe_not_before;
+    int timeout = 1000;
+    if (wake != UINT64_MAX && wake <= now)
+        timeout = 0;
+    else if (wake != UINT64_MAX && (wake - now + 999) / 1000 < 1000)
+        timeout = (int)((wake - now + 999) / 1000);
+    if (rn->cfg->stop && *rn->cfg->stop)
+        return;
+    if (poll(rn->fds, n, timeout) < 0 && errno != EINTR)
+        abort();
+    now = monotonic_us();
+    for (size_t j = 0; j < n; j++) {
+        session *s = j < rn->jobs ? rn->slots[j].s : rn->probe;
+        if (s)
+            session_advance(s, rn->fds[j].revents, now);
+    }
+}
+
+static void keep(runner *rn, size_t index, case_result *r)
+{
+    rn->results[index] = r;
+    rn->done++;
+    if (rn->cfg->hooks.finished)
+        rn->cfg->hooks.finished(rn->cfg->hooks.ctx, r, rn->done, rn->count);
+}
+
+static void not_run(runner *rn, size_t index, const char *why)
+{
+    if (!rn->results[index])
+        keep(rn, index, result_not_run(rn->cases[index], why));
+}
+
+static void play_again(runner *rn, size_t index)
+{
+    rn->again[rn->again_count++] = index;
+}
+
+static void start_probe(runner *rn)
+{
+    if (rn->probing)
+        return;
+    rn->probing = true;
+    rn->probe_failures = 0;
+    rn->probe_not_before = 0;
+}
+
+/* A session ended: judge it and decide what its result is worth. */
+static void collect(runner *rn, slot *sl, bool alone)
+{
+    case_result *r = session_finish(sl->s);
+    sl->s = NULL;
+    rn->active--;
+    rn->memory -= sl->bound;
+    judge_case(r);
+    size_t i = sl->index;
+    rn->ended_at[i] = r->started_at_us + r->duration_us;
+    rn->dropped[i] = r->tcp_closed_by == BY_PEER && !r->peer_sent_close && r->stage >= STAGE_TLS;
+    if (r->handshake_done && r->started_at_us + r->handshake_at_us > rn->last_handshake)
+        rn->last_handshake = r->started_at_us + r->handshake_at_us;
+
+    if (could_not_connect(r)) {
+        /* Gone, or only busy? The probe tells; until then the result waits. */
+        start_probe(rn);
+        rn->held[rn->held_count++] = (held){i, alone ? r : NULL};
+        if (!alone)
+            result_free(r);
+        return;
+    }
+    if (!alone && load_sensitive(r)) {
+        result_free(r);
+        play_again(rn, i);
+        return;
+    }
+    r->rerun_alone = alone;
+    keep(rn, i, r);
+}
+
+/* The probe ended: the target is alive, or after PROBE_TRIES tries, dead. */
+static void probe_done(runner *rn)
+{
+    case_result *r = session_finish(rn->probe);
+    rn->probe = NULL;
+    bool alive = r->response_status == 101;
+    if (!alive)
+        describe_probe_failure(r, rn->probe_failure, sizeof rn->probe_failure);
+    result_free(r);
+    if (!alive && ++rn->probe_failures < PROBE_TRIES) {
+        rn->probe_not_before = monotonic_us() +
+                               (uint64_t)(PROBE_PAUSE_MS * 1000.0 * rn->cfg->session->timeout_scale);
+        return;
+    }
+    rn->probing = false;
+    if (!alive) {
+        rn->dead = true;
+        return;
+    }
+    /* Alive: what could not connect in a parallel run is played again alone;
+     * what could not connect alone is a verdict. */
+    for (size_t k = 0; k < rn->held_count; k++) {
+        if (rn->held[k].r) {
+            rn->held[k].r->rerun_alone = true;
+            keep(rn, rn->held[k].index, rn->held[k].r);
+        } else {
+            play_again(rn, rn->held[k].index);
+        }
+    }
+    rn->held_count = 0;
+}
+
+/* Sorts case indexes by key[index] (insertion sort: the lists are short or
+ * nearly sorted). */
+static void sort_by(size_t *list, size_t n, const uint64_t *key)
+{
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && key[list[j - 1]] > key[list[j]]; j--) {
+            size_t t = list[j];
+            list[j] = list[j - 1];
+            list[j - 1] = t;
+        }
+}
+
+/* The target died: name the cases that were running when it stopped, likeliest
+ * first (those whose connection it dropped after its last good handshake, in
+ * the order they were dropped, then those still open), and mark every case
+ * that could not be played NOT RUN. */
+static void after_death(runner *rn)
+{
+    run_info *info = rn->info;
+    size_t *named = must_calloc(rn->count, sizeof *named), n = 0;
+    for (size_t i = 0; i < rn->count; i++)
+        if (rn->ended_at[i] && rn->dropped[i] && rn->ended_at[i] >= rn->last_handshake)
+            named[n++] = i;
+    sort_by(named, n, rn->ended_at);
+    for (size_t j = 0; j < rn->jobs; j++)
+        if (rn->slots[j].s && session_result(rn->slots[j].s)->handshake_done)
+            named[n++] = rn->slots[j].index;
+    if (n == 0) {
+        /* It died between cases: the last one to end is the likeliest. */
+        size_t last = NO_CASE;
+        for (size_t i = 0; i < rn->count; i++)
+            if (rn->ended_at[i] && (last == NO_CASE || rn->ended_at[i] > rn->ended_at[last]))
+                last = i;
+        if (last != NO_CASE)
+            named[n++] = last;
+    }
+    info->died_during = must_calloc(n, sizeof *info->died_during);
+    for (size_t k = 0; k < n; k++)
+        info->died_during[k] = rn->cases[named[k]];
+    info->died_count = n;
+    info->target_state = TARGET_DIED;
+
+    char list[256] = "";
+    for (size_t k = 0, used = 0; k < n && used < sizeof list - 16; k++)
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", k ? ", " : "",
+                                 rn->cases[named[k]]->id);
+    snprintf(info->target_detail, sizeof info->target_detail,
+             "the target stopped answering during %s%s: %s (%d probes)",
+             n > 1 ? "one of " : "", n ? list : "the run", rn->probe_failure, PROBE_TRIES);
+    free(named);
+
+    char why[600];
+    snprintf(why, sizeof why, "not run: %s", info->target_detail);
+    for (size_t j = 0; j < rn->jobs; j++)
+        if (rn->slots[j].s) {
+            result_free(session_finish(rn->slots[j].s));
+            rn->slots[j].s = NULL;
+            not_run(rn, rn->slots[j].index, why);
+        }
+    rn->active = 0;
+    rn->memory = 0;
+    for (size_t k = 0; k < rn->held_count; k++) {
+        result_free(rn->held[k].r);
+        not_run(rn, rn->held[k].index, why);
+    }
+    rn->held_count = 0;
+}
+
+/* Ctrl-C: every case without a final result is NOT RUN. */
+static void after_stop(runner *rn)
+{
+    rn->stopped = true;
+    rn->info->target_state = TARGET_INTERRUPTED;
+    snprintf(rn->info->target_detail, sizeof rn->info->target_detail,
+             "the run was interrupted after %zu of %zu cases", rn->done, rn->count);
+    for (size_t j = 0; j < rn->jobs; j++)
+        if (rn->slots[j].s) {
+            result_free(session_finish(rn->slots[j].s));
+            rn->slots[j].s = NULL;
+            not_run(rn, rn->slots[j].index, "not run: the run was interrupted while it ran");
+        }
+    if (rn->probe) {
+        result_free(session_finish(rn->probe));
+        rn->probe = NULL;
+    }
+    rn->active = 0;
+    rn->memory = 0;
+    for (size_t k = 0; k < rn->held_count; k++) {
+        result_free(rn->held[k].r);
+        not_run(rn, rn->held[k].index, "not run: the run was interrupted");
+    }
+    rn->held_count = 0;
+}
+
+static void show_running(runner *rn)
+{
+    if (!rn->cfg->hooks.running)
+        return;
+    uint64_t now = monotonic_us();
+    if (now - rn->last_progress < PROGRESS_EVERY_US)
+        return;
+    rn->last_progress = now;
+    const case_def *running[16];
+    size_t n = 0;
+    for (size_t j = 0; j < rn->jobs && n < 16; j++)
+        if (rn->slots[j].s)
+            running[n++] = rn->cases[rn->slots[j].index];
+    rn->cfg->hooks.running(rn->cfg->hooks.ctx, running, n, rn->done, rn->count);
+}
+
+/* Plays order[0..n) with at most `jobs` sessions at once. Returns false when
+ * the run must end (the target died or the user stopped it). */
+static bool play(runner *rn, const size_t *order, size_t n, size_t jobs, bool alone)
+{
+    size_t next = 0;
+    for (;;) {
+        if (rn->cfg->stop && *rn->cfg->stop) {
+            after_stop(rn);
+            return false;
+        }
+        for (size_t j = 0; j < rn->jobs; j++)
+            if (rn->slots[j].s && session_done(rn->slots[j].s))
+                collect(rn, &rn->slots[j], alone);
+        uint64_t now = monotonic_us();
+        if (rn->probe && session_done(rn->probe))
+            probe_done(rn);
+        if (rn->dead) {
+            after_death(rn);
+            return false;
+        }
+        if (rn->probing && !rn->probe && now >= rn->probe_not_before)
+            rn->probe = session_start(&probe_case, rn->cfg->session, now);
+
+        /* No new case while the probe decides whether the target is there. */
+        while (!rn->probing && next < n && rn->active < jobs) {
+            size_t i = order[next];
+            if (rn->active && rn->memory + rn->bounds[i] > rn->cfg->memory_budget)
+                break;
+            for (size_t j = 0; j < rn->jobs; j++)
+                if (!rn->slots[j].s) {
+                    rn->slots[j] = (slot){session_start(rn->cases[i], rn->cfg->session, now), i,
+                                          rn->bounds[i]};
+                    break;
+                }
+            rn->active++;
+            rn->memory += rn->bounds[i];
+            next++;
+        }
+        if (next == n && rn->active == 0 && !rn->probing)
+            return true;
+        show_running(rn);
+        poll_once(rn);
+    }
+}
+
+/* ---- entry points ------------------------------------------------------------- */
+
+target_state runner_preflight(const session_config *cfg, char *detail, size_t cap)
+{
+    session *s = session_start(&probe_case, cfg, monotonic_us());
+    while (!session_done(s)) {
+        struct pollfd pfd = {0};
+        pfd.fd = session_poll(s, &pfd.events);
+        uint64_t now = monotonic_us(), wake = session_deadline(s);
+        uint64_t ms = wake <= now ? 0 : (wake - now + 999) / 1000;
+        if (poll(&pfd, pfd.fd >= 0 ? 1 : 0, ms > 1000 ? 1000 : (int)ms) < 0 && errno != EINTR)
+            abort();
+        session_advance(s, pfd.revents, monotonic_us());
+    }
+    case_result *r = session_finish(s);
+    target_state state = TARGET_OK;
+    if (r->response_status != 101) {
+        describe_probe_failure(r, detail, cap);
+        state = r->stage == STAGE_NONE  ? TARGET_UNREACHABLE
+                : r->stage == STAGE_TCP ? TARGET_TLS_FAILED
+                                        : TARGET_NOT_WEBSOCKET;
+    }
+    result_free(r);
+    return state;
+}
+
+case_result **runner_run(const case_def *const *cases, size_t count, const runner_config *cfg,
+                         run_info *info)
+{
+    runner rn = {.cfg = cfg, .cases = cases, .count = count, .info = info,
+                 .jobs = cfg->jobs ? cfg->jobs : 1};
+    rn.results = must_calloc(count, sizeof *rn.results);
+    rn.bounds = must_calloc(count, sizeof *rn.bounds);
+    rn.ended_at = must_calloc(count, sizeof *rn.ended_at);
+    rn.dropped = must_calloc(count, sizeof *rn.dropped);
+    rn.again = must_calloc(count, sizeof *rn.again);
+    rn.held = must_calloc(count, sizeof *rn.held);
+    rn.slots = must_calloc(rn.jobs, sizeof *rn.slots);
+    rn.fds = must_calloc(rn.jobs + 1, sizeof *rn.fds);
+    size_t *order = must_calloc(count, sizeof *order);
+    for (size_t i = 0; i < count; i++) {
+        rn.bounds[i] = session_memory_bound(cases[i]);
+        order[i] = i;
+    }
+    info->target_state = TARGET_OK;
+
+    bool go_on = play(&rn, order, count, rn.jobs, rn.jobs == 1);
+    if (go_on && rn.again_count) {
+        /* Played again one at a time, in case order, so no verdict depends on
+         * what else was running. */
+        size_t n = rn.again_count;
+        uint64_t *position = must_calloc(count, sizeof *position);
+        for (size_t i = 0; i < count; i++)
+            position[i] = i;
+        memcpy(order, rn.again, n * sizeof *order);
+        sort_by(order, n, position);
+        free(position);
+        rn.again_count = 0;
+        play(&rn, order, n, 1, true);
+    }
+    /* Whatever is left could not be played. */
+    const char *why = rn.stopped ? "not run: the run was interrupted"
+                                 : "not run: the target died before it";
+    char died[600];
+    if (rn.dead) {
+        snprintf(died, sizeof died, "not run: %s", info->target_detail);
+        why = died;
+    }
+    for (size_t i = 0; i < count; i++)
+        not_run(&rn, i, why);
+
+    free(order);
+    free(rn.bounds);
+    free(rn.ended_at);
+    free(rn.dropped);
+    free(rn.again);
+    free(rn.held);
+    free(rn.slots);
+    free(rn.fds);
+    return rn.results;
 }

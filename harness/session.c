@@ -32,6 +32,12 @@
 #define HANDSHAKE_TIMEOUT_MS 5000
 #define CLOSE_TIMEOUT_MS 1000
 #define NO_DEADLINE UINT64_MAX
+/* Per-case memory: events kept, and what the peer may send (see
+ * session_memory_bound()). */
+#define MAX_EVENTS 8192
+#define PEER_MESSAGE_FLOOR (64u << 10)
+#define PEER_MESSAGE_CEILING (64u << 20)
+#define SESSION_FIXED_BYTES (640u << 10) /* wire log, head, buffers, TLS, inflater */
 
 typedef enum phase { PH_CONNECTING, PH_HANDSHAKE, PH_OPEN, PH_DONE } phase;
 
@@ -52,7 +58,13 @@ struct session {
     uint8_t head[HEAD_MAX];
     size_t head_length;
     ws_assembler in;
+    ws_inflater inflater;
+    bool inflater_ready;
     bool in_failed;
+    uint64_t peer_message_cap;   /* largest message and stored event bytes accepted */
+
+    out_unit *pending_pong;      /* our latest Pong, while not yet written */
+    bool pending_pong_written;
 
     /* steps */
     size_t pc;
@@ -118,21 +130,7 @@ static void record_wire(session *s, bool outgoing, const uint8_t *bytes, size_t 
         r->bytes_out += n;
     else
         r->bytes_in += n;
-    /* Consecutive chunks in one direction within a millisecond are one line. */
-    size_t keep = r->wire_used < r->wire_cap_bytes ? r->wire_cap_bytes - r->wire_used : 0;
-    if (keep > n)
-        keep = n;
-    r->wire = grow(r->wire, &r->wire_capacity, r->wire_count + 1, sizeof *r->wire);
-    if (keep) {
-        r->wire_bytes = realloc(r->wire_bytes, r->wire_used + keep);
-        if (!r->wire_bytes)
-            abort();
-        memcpy(r->wire_bytes + r->wire_used, bytes, keep);
-    }
-    r->wire[r->wire_count++] = (wire_chunk){.at_us = now - s->start_us, .outgoing = outgoing,
-                                            .length = (uint32_t)n, .kept = (uint32_t)keep,
-                                            .offset = r->wire_used};
-    r->wire_used += keep;
+    wire_log_add(&r->wire, outgoing ? WIRE_OUT : WIRE_IN, bytes, n, now - s->start_us);
 }
 
 static void set_violation(session *s, const char *fmt, const char *detail)
@@ -141,16 +139,23 @@ static void set_violation(session *s, const char *fmt, const char *detail)
         snprintf(s->r->violation, sizeof s->r->violation, fmt, detail);
 }
 
+/* Beyond MAX_EVENTS events are only counted: the caller fills a scratch one. */
 static observed_event *add_event(session *s, event_kind kind, const uint8_t *data, size_t n,
                                  uint64_t now)
 {
+    static observed_event dropped;
     case_result *r = s->r;
+    if (r->event_count >= MAX_EVENTS) {
+        r->events_dropped++;
+        memset(&dropped, 0, sizeof dropped);
+        return &dropped;
+    }
     r->events = grow(r->events, &r->event_capacity, r->event_count + 1, sizeof *r->events);
     observed_event *e = &r->events[r->event_count++];
     memset(e, 0, sizeof *e);
     e->kind = kind;
     e->at_us = now - s->start_us;
-    if (n && r->event_bytes + n <= s->cfg->max_event_bytes) {
+    if (n && r->event_bytes + n <= s->peer_message_cap + PEER_MESSAGE_FLOOR) {
         e->data = malloc(n);
         if (!e->data)
             abort();
@@ -294,25 +299,50 @@ static void queue_bytes(session *s, const payload *p, uint64_t chop, bool masked
     outq_push(&s->out, u);
 }
 
-/* A masked control frame of the suite's own (Close, Pong), queued whole.
- * Returns its unit, which is already in the queue. */
-static out_unit *queue_control(session *s, uint8_t opcode, const uint8_t *data, size_t n)
+/* Encodes a masked control frame of the suite's own into u->bytes. */
+static void encode_control(session *s, out_unit *u, uint8_t opcode, const uint8_t *data,
+                           size_t n)
 {
     ws_frame_spec spec = {.fin = true, .opcode = opcode, .masked = true};
     uint32_t k = next_random(s);
     memcpy(spec.mask_key, &k, 4);
+    size_t written = 0;
+    ws_frame_encode(&spec, data, n, u->bytes, WS_FRAME_HEADER_MAX + WS_CONTROL_PAYLOAD_MAX,
+                    &written);
+    u->bytes_length = written;
+}
+
+/* A control frame of the suite's own (Close, Pong), queued whole.
+ * Returns its unit, which is already in the queue. */
+static out_unit *queue_control(session *s, uint8_t opcode, const uint8_t *data, size_t n)
+{
     out_unit *u = calloc(1, sizeof *u);
     if (!u)
         abort();
     u->bytes = malloc(WS_FRAME_HEADER_MAX + WS_CONTROL_PAYLOAD_MAX);
     if (!u->bytes)
         abort();
-    size_t written = 0;
-    ws_frame_encode(&spec, data, n, u->bytes, WS_FRAME_HEADER_MAX + WS_CONTROL_PAYLOAD_MAX,
-                    &written);
-    u->bytes_length = written;
+    encode_control(s, u, opcode, data, n);
     outq_push(&s->out, u);
     return u;
+}
+
+/* §5.5.3 lets an endpoint answer only the most recent Ping, so however fast
+ * the peer pings, at most one Pong of ours waits to be written: a new Ping
+ * replaces the payload of a Pong not yet started. */
+static void answer_ping(session *s, const uint8_t *data, size_t n)
+{
+    out_unit *u = s->pending_pong;
+    if (u && !s->pending_pong_written && u->written == 0) {
+        s->out.pending -= u->bytes_length;
+        encode_control(s, u, WS_OP_PONG, data, n);
+        s->out.pending += u->bytes_length;
+        s->r->pongs_coalesced++;
+        return;
+    }
+    s->pending_pong_written = false;
+    s->pending_pong = queue_control(s, WS_OP_PONG, data, n);
+    s->pending_pong->written_flag = &s->pending_pong_written;
 }
 
 /* A Close frame the suite sends on its own (auto-close, kill, reply). */
@@ -386,14 +416,18 @@ static void run_steps(session *s, uint64_t now)
             if (now < s->wait_until)
                 return;
             s->wait_until = 0;
-            if (s->wait_tag && peer_open(s))
+            if (s->wait_tag && peer_open(s)) {
                 add_event(s, EVENT_TIMEOUT, NULL, 0, now)->tag = s->wait_tag;
+                s->r->timers |= TIMER_WAIT_TAG;
+            }
             s->pc++;
             continue;
         }
         if (s->awaiting) {
             if (s->r->event_count < s->await_count && now < s->await_until && peer_open(s))
                 return;
+            if (s->r->event_count < s->await_count && now >= s->await_until)
+                s->r->timers |= TIMER_AWAIT;
             s->awaiting = false;
             s->pc++;
             continue;
@@ -556,6 +590,7 @@ static void queue_request(session *s, uint64_t now)
         u->chop = rq->trickle;
         u->pause_ms = rq->trickle_ms;
         outq_push(&s->out, u);
+        wire_log_frames_after(&s->r->wire, WIRE_OUT, rq->raw.length);
         return;
     }
     enum { MAX_HEADERS = 64 };
@@ -629,10 +664,52 @@ static void queue_request(session *s, uint64_t now)
     u->chop = rq->trickle;
     u->pause_ms = rq->trickle_ms;
     outq_push(&s->out, u);
+    wire_log_frames_after(&s->r->wire, WIRE_OUT, len);
     (void)now;
 }
 
 static void feed_frames(session *s, const uint8_t *buf, size_t n, uint64_t now);
+
+/* When the 101 agreed to permessage-deflate (RFC 7692) on one of the offers the
+ * case made, the peer's RSV1 messages are inflated from now on. WS_OK, or why
+ * the response accepts none of the offers. */
+static int agree_compression(session *s, const ws_handshake_response_info *info)
+{
+    if (!info->extensions || !s->offered_extensions)
+        return WS_OK;
+    enum { MAX_EXTENSIONS = 16 };
+    ws_extension offers[MAX_EXTENSIONS], answer[MAX_EXTENSIONS];
+    size_t num_offers = 0, num_answer = 0;
+    int rc = ws_handshake_parse_extensions(s->offered_extensions, strlen(s->offered_extensions),
+                                           offers, MAX_EXTENSIONS, &num_offers);
+    if (rc != WS_OK)
+        return WS_OK; /* a malformed offer made on purpose: the server had to decline it */
+    rc = ws_handshake_parse_extensions(info->extensions, info->extensions_len, answer,
+                                       MAX_EXTENSIONS, &num_answer);
+    if (rc != WS_OK)
+        return rc;
+    size_t n = 0;
+    for (size_t i = 0; i < num_offers; i++)
+        if (ws_http_equal_nocase(offers[i].name, offers[i].name_len, WS_PMD_EXTENSION_NAME,
+                                 strlen(WS_PMD_EXTENSION_NAME)))
+            offers[n++] = offers[i];
+    ws_pmd_params agreed;
+    rc = ws_pmd_client_accept(offers, n, answer, num_answer, &agreed);
+    if (rc <= 0)
+        return rc == 0 ? WS_OK : rc;
+    ws_inflater_config theirs = {.max_message_size = s->peer_message_cap};
+    ws_pmd_configure(&agreed, WS_ROLE_CLIENT, NULL, &theirs);
+    if (ws_inflater_init(&s->inflater, &theirs) != WS_OK)
+        abort();
+    s->inflater_ready = true;
+    ws_assembler_free(&s->in);
+    ws_assembler_config in = {.role = WS_ROLE_CLIENT, .max_message_size = s->peer_message_cap,
+                              .lenient = WS_LENIENT_CLOSE, .rsv_allowed = WS_RSV1,
+                              .inflater = &s->inflater};
+    ws_assembler_init(&s->in, &in);
+    s->r->compressed = true;
+    return WS_OK;
+}
 
 static void on_head_bytes(session *s, const uint8_t *buf, size_t n, uint64_t now)
 {
@@ -651,6 +728,7 @@ static void on_head_bytes(session *s, const uint8_t *buf, size_t n, uint64_t now
         drop(s, now);
         return;
     }
+    s->r->response_status = res.status;
     if (res.status != 101) {
         observed_event *e = add_event(s, EVENT_HTTP, s->head, (size_t)used, now);
         e->status = res.status;
@@ -662,6 +740,8 @@ static void on_head_bytes(session *s, const uint8_t *buf, size_t n, uint64_t now
                                       .extensions = s->offered_extensions};
     ws_handshake_response_info info;
     int rc = ws_handshake_check_response(&res, &spec, &info);
+    if (rc == WS_OK)
+        rc = agree_compression(s, &info);
     if (rc != WS_OK) {
         const ws_error_info *e = ws_error_lookup(rc);
         char detail[200];
@@ -672,6 +752,8 @@ static void on_head_bytes(session *s, const uint8_t *buf, size_t n, uint64_t now
         return;
     }
     s->r->handshake_done = true;
+    s->r->stage = STAGE_OPEN;
+    s->r->handshake_at_us = now - s->start_us;
     s->phase = PH_OPEN;
     s->handshake_until = 0;
     s->kill_at = now + scaled_us(s, s->def->kill_ms);
@@ -684,6 +766,10 @@ static void on_head_bytes(session *s, const uint8_t *buf, size_t n, uint64_t now
     }
     /* Bytes after the head (from the buffer or the rest of this read) are frames. */
     size_t extra_in_head = s->head_length - (size_t)used;
+    wire_log_frames_start(&s->r->wire, WIRE_IN, s->head + used, extra_in_head,
+                          now - s->start_us);
+    if (take < n)
+        wire_log_frames_start(&s->r->wire, WIRE_IN, buf + take, n - take, now - s->start_us);
     if (extra_in_head)
         feed_frames(s, s->head + used, extra_in_head, now);
     if (take < n && s->phase == PH_OPEN)
@@ -696,6 +782,18 @@ static void on_violation(session *s, int err, uint64_t now)
 {
     const ws_error_info *e = ws_error_lookup(err);
     char detail[200];
+    if (err == WS_E_MESSAGE_TOO_BIG) {
+        /* Not a protocol error: the suite's own bound, past anything an echo returns. */
+        if (!s->r->violation[0])
+            snprintf(s->r->violation, sizeof s->r->violation,
+                     "the peer sent a message of more than %llu bytes, more than this case sent "
+                     "in all (the suite's limit for the case)",
+                     (unsigned long long)s->peer_message_cap);
+        s->in_failed = true;
+        if (!s->r->we_sent_close)
+            send_close(s, WS_CLOSE_MESSAGE_TOO_BIG, now);
+        return;
+    }
     snprintf(detail, sizeof detail, "%s (%s)", e ? e->message : "protocol error",
              e ? e->rfc_section : "");
     set_violation(s, "the peer broke the protocol: %s", detail);
@@ -727,7 +825,7 @@ static void feed_frames(session *s, const uint8_t *buf, size_t n, uint64_t now)
         case WS_EVENT_PING:
             add_event(s, EVENT_PING, ev.data, ev.length, now);
             if (!s->r->we_sent_close)
-                queue_control(s, WS_OP_PONG, ev.data, ev.length);
+                answer_ping(s, ev.data, ev.length);
             break;
         case WS_EVENT_PONG:
             add_event(s, EVENT_PONG, ev.data, ev.length, now);
@@ -754,8 +852,9 @@ static void feed_frames(session *s, const uint8_t *buf, size_t n, uint64_t now)
             break;
         }
         }
-        if (s->r->event_bytes >= s->cfg->max_event_bytes && !s->in_failed) {
-            set_violation(s, "%s", "the peer sent more data than the per-case cap");
+        if (s->r->event_bytes >= s->peer_message_cap + PEER_MESSAGE_FLOOR && !s->in_failed) {
+            set_violation(s, "%s", "the peer sent more data than this case sent in all (the "
+                                   "suite's limit for the case)");
             s->in_failed = true;
             if (!s->r->we_sent_close)
                 send_close(s, WS_CLOSE_MESSAGE_TOO_BIG, now);
@@ -783,8 +882,11 @@ static void do_read(session *s, uint64_t now)
             return;
         }
         record_wire(s, false, buf, (size_t)n, now);
-        if (s->phase == PH_HANDSHAKE)
+        if (s->phase == PH_HANDSHAKE) {
+            if (s->r->stage < STAGE_RESPONSE)
+                s->r->stage = STAGE_RESPONSE;
             on_head_bytes(s, buf, (size_t)n, now);
+        }
         else if (s->phase == PH_OPEN)
             feed_frames(s, buf, (size_t)n, now);
     }
@@ -820,8 +922,11 @@ static void do_write(session *s, uint64_t now)
 static void on_timers(session *s, uint64_t now)
 {
     if (s->handshake_until && now >= s->handshake_until && s->phase != PH_OPEN) {
-        snprintf(s->r->failure, sizeof s->r->failure,
-                 "no complete opening handshake response within %u ms",
+        s->r->timers |= TIMER_HANDSHAKE;
+        snprintf(s->r->failure, sizeof s->r->failure, "%s within %u ms",
+                 s->phase == PH_CONNECTING  ? "no TCP connection"
+                 : s->r->stage < STAGE_TLS  ? "no TLS handshake"
+                                            : "no complete opening handshake response",
                  (unsigned)(scaled_us(s, HANDSHAKE_TIMEOUT_MS) / 1000));
         drop(s, now);
         return;
@@ -829,10 +934,12 @@ static void on_timers(session *s, uint64_t now)
     if (s->phase != PH_OPEN)
         return;
     if (s->hard_stop_at && now >= s->hard_stop_at) {
+        s->r->timers |= TIMER_HARD_STOP;
         drop(s, now);
         return;
     }
     if (s->close_wait_until && now >= s->close_wait_until) {
+        s->r->timers |= TIMER_CLOSE_WAIT;
         s->r->dropped_after_close_wait = s->r->we_sent_close && s->r->peer_sent_close;
         drop(s, now);
         return;
@@ -840,6 +947,7 @@ static void on_timers(session *s, uint64_t now)
     if (s->kill_at && now >= s->kill_at) {
         s->kill_at = 0;
         s->r->killed = true;
+        s->r->timers |= TIMER_KILL;
         if (!s->r->we_sent_close) {
             send_close(s, WS_CLOSE_GOING_AWAY, now);
         } else {
@@ -851,12 +959,56 @@ static void on_timers(session *s, uint64_t now)
     }
     if (s->close_after_at && now >= s->close_after_at) {
         s->close_after_at = 0;
-        if (!s->r->we_sent_close)
+        if (!s->r->we_sent_close) {
+            s->r->timers |= TIMER_CLOSE_AFTER;
             send_close(s, WS_CLOSE_NORMAL, now);
+        }
     }
 }
 
 /* ---- lifecycle ------------------------------------------------------------- */
+
+static uint64_t add_capped(uint64_t a, uint64_t b)
+{
+    return a + b < a || a + b > PEER_MESSAGE_CEILING ? PEER_MESSAGE_CEILING : a + b;
+}
+
+/* Every payload byte the case sends (loops counted), or the largest payload
+ * it expects, whichever is larger, within [PEER_MESSAGE_FLOOR, ..._CEILING]. */
+static uint64_t peer_message_cap(const case_def *d)
+{
+    uint64_t total = PEER_MESSAGE_FLOOR, repeat[LOOP_DEPTH_MAX + 1] = {1};
+    int depth = 0;
+    for (size_t i = 0; i < d->step_count; i++) {
+        const step *st = &d->steps[i];
+        if (st->kind == STEP_LOOP && depth < LOOP_DEPTH_MAX) {
+            uint64_t times = st->count;
+            repeat[depth + 1] = times && repeat[depth] > PEER_MESSAGE_CEILING / times
+                                    ? PEER_MESSAGE_CEILING
+                                    : repeat[depth] * times;
+            depth++;
+        } else if (st->kind == STEP_LOOP_END && depth > 0) {
+            depth--;
+        } else if (st->data.length) {
+            uint64_t bytes = st->data.length, times = repeat[depth];
+            if (times)
+                total = bytes > PEER_MESSAGE_CEILING / times ? PEER_MESSAGE_CEILING
+                                                             : add_capped(total, bytes * times);
+        }
+    }
+    for (size_t i = 0; i < d->expectation_count; i++)
+        for (size_t j = 0; j < d->expectations[i].event_count; j++)
+            if (d->expectations[i].events[j].data.length > total)
+                total = add_capped(0, d->expectations[i].events[j].data.length);
+    return total;
+}
+
+uint64_t session_memory_bound(const case_def *def)
+{
+    /* The assembler's message, the stored events, and the fixed part. */
+    uint64_t message = peer_message_cap(def);
+    return SESSION_FIXED_BYTES + message + message + PEER_MESSAGE_FLOOR;
+}
 
 session *session_start(const case_def *def, const session_config *cfg, uint64_t now_us)
 {
@@ -870,8 +1022,9 @@ session *session_start(const case_def *def, const session_config *cfg, uint64_t 
     r->def = def;
     r->peer_close_code = -1;
     r->kill_ms = (uint32_t)(def->kill_ms * cfg->timeout_scale);
-    r->wire_cap_bytes = cfg->max_wire_log;
+    r->started_at_us = now_us;
     s->start_us = now_us;
+    s->peer_message_cap = peer_message_cap(def);
     s->open_message = -1;
     s->stream.message = -1;
     s->mode = def->initial_mode;
@@ -884,7 +1037,7 @@ session *session_start(const case_def *def, const session_config *cfg, uint64_t 
         return s;
     }
     /* Close payloads are judged here, so that an invalid one is still recorded. */
-    ws_assembler_config in = {.role = WS_ROLE_CLIENT, .max_message_size = cfg->max_message,
+    ws_assembler_config in = {.role = WS_ROLE_CLIENT, .max_message_size = s->peer_message_cap,
                               .lenient = WS_LENIENT_CLOSE};
     ws_assembler_init(&s->in, &in);
     if (transport_open(&s->t, cfg->target) != 0) {
@@ -941,6 +1094,8 @@ void session_advance(session *s, short revents, uint64_t now)
         return;
     if (s->phase == PH_CONNECTING) {
         transport_state st = transport_step(&s->t, s->cfg->target);
+        if (st == TRANSPORT_TLS_HANDSHAKE || (st == TRANSPORT_FAILED && s->t.ssl))
+            s->r->stage = STAGE_TCP;
         if (st == TRANSPORT_FAILED) {
             snprintf(s->r->failure, sizeof s->r->failure, "%s", s->t.error);
             drop(s, now);
@@ -951,6 +1106,7 @@ void session_advance(session *s, short revents, uint64_t now)
             return;
         }
         s->r->connected = true;
+        s->r->stage = STAGE_TLS;
         s->phase = PH_HANDSHAKE;
         queue_request(s, now);
         if (s->def->request.eager)
@@ -970,12 +1126,16 @@ void session_advance(session *s, short revents, uint64_t now)
 
 bool session_done(const session *s) { return s->phase == PH_DONE; }
 
+const case_result *session_result(const session *s) { return s->r; }
+
 case_result *session_finish(session *s)
 {
     case_result *r = s->r;
     if (s->phase != PH_DONE)
         finish(s, monotonic_us());
     ws_assembler_free(&s->in);
+    if (s->inflater_ready)
+        ws_inflater_free(&s->inflater);
     free(s->offered_protocols);
     free(s->offered_extensions);
     free(s);

@@ -19,10 +19,14 @@ typedef struct session_config {
     const transport_target *target;
     double timeout_scale;     /* multiplies kill, handshake and close timeouts */
     const char *user_agent;
-    uint64_t max_message;     /* largest message accepted from the peer */
-    uint64_t max_event_bytes; /* payload bytes kept per case */
-    size_t max_wire_log;      /* wire bytes kept per case */
 } session_config;
+
+/* The most a session of this case keeps in memory, whatever the peer does:
+ * the wire log, buffers, and the largest message the peer may send (no more
+ * than every byte the case sends, since an echo never needs more, with a
+ * floor for the cases that send little). The runner admits sessions within a
+ * memory budget by this figure. */
+uint64_t session_memory_bound(const case_def *def);
 
 typedef struct session session;
 
@@ -40,6 +44,9 @@ uint64_t session_deadline(const session *s);
 void session_advance(session *s, short revents, uint64_t now_us);
 
 bool session_done(const session *s);
+
+/* What the session observed so far (read-only, valid until session_finish()). */
+const case_result *session_result(const session *s);
 
 /* Hands over the result (observations only; judge it with judge_case()) and
  * frees the session. */

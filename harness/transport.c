@@ -96,6 +96,7 @@ static transport_state tls_handshake(transport *t)
     int rc = SSL_connect(t->ssl);
     if (rc == 1) {
         t->state = TRANSPORT_READY;
+        t->want = POLLIN;
         return t->state;
     }
     int e = SSL_get_error(t->ssl, rc);
@@ -130,6 +131,7 @@ transport_state transport_step(transport *t, const transport_target *target)
         }
         if (!target->tls) {
             t->state = TRANSPORT_READY;
+            t->want = POLLIN; /* POLLOUT now only when there is something to write */
             return t->state;
         }
         t->ssl = SSL_new(target->tls);
@@ -205,8 +207,10 @@ long transport_write(transport *t, const void *buf, size_t len)
     }
     size_t done = 0;
     int rc = SSL_write_ex(t->ssl, buf, len, &done);
-    if (rc == 1)
+    if (rc == 1) {
+        t->want = POLLIN;
         return (long)done;
+    }
     int e = SSL_get_error(t->ssl, rc);
     if (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ) {
         t->want = e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
@@ -229,23 +233,4 @@ void transport_close(transport *t)
         t->fd = -1;
     }
     t->state = TRANSPORT_CLOSED;
-}
-
-int transport_probe(const transport_target *target, int timeout_ms, char *err, size_t cap)
-{
-    transport t;
-    transport_target plain = *target;
-    plain.tls = NULL; /* reachability only; TLS problems show in every case's reason */
-    if (transport_open(&t, &plain) != 0) {
-        snprintf(err, cap, "%s", t.error);
-        transport_close(&t);
-        return -1;
-    }
-    struct pollfd pfd = {.fd = t.fd, .events = POLLOUT};
-    int ready = poll(&pfd, 1, timeout_ms);
-    transport_state s = ready > 0 ? transport_step(&t, &plain) : TRANSPORT_CONNECTING;
-    if (s != TRANSPORT_READY)
-        snprintf(err, cap, "%s", ready > 0 ? t.error : "connect: timed out");
-    transport_close(&t);
-    return s == TRANSPORT_READY ? 0 : -1;
 }

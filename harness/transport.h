@@ -68,8 +68,4 @@ long transport_write(transport *t, const void *buf, size_t len);
 /* Closes the connection (sending TLS close_notify if possible). Idempotent. */
 void transport_close(transport *t);
 
-/* Blocking connect with a deadline, used once before a run to tell
- * "unreachable" (exit 3) from failing cases. 0 or -1 with err. */
-int transport_probe(const transport_target *target, int timeout_ms, char *err, size_t cap);
-
 #endif

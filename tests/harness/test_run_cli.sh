@@ -11,15 +11,42 @@ trap 'stop_echo; rm -rf "$work"' EXIT
 start_echo || exit 1
 dead_url=$ECHO_URL
 stop_echo
-"$WSCONFORM_BIN" run "$dead_url" --cases 1.1.1 >"$work/out" 2>&1
+"$WSCONFORM_BIN" run "$dead_url" --cases '1.1.*' --out "$work/dead" >"$work/out" 2>&1
 tap_ok $(( $? != 3 )) "an unreachable target exits 3"
 grep -q "cannot reach" "$work/out"; tap_ok $? "and says it cannot reach the target"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+assert d["target_state"] == "unreachable", d["target_state"]
+assert d["summary"]["NOT RUN"] == 8 and d["summary"]["FAILED"] == 0, d["summary"]
+assert all(c["outcome"] == "NOT RUN" and not c["failed"] for c in d["cases"])' "$work/dead/results.json"
+tap_ok $? "results.json marks its 8 cases NOT RUN, none FAILED, target_state unreachable"
+
+# Exit 3: an HTTP server that is not a WebSocket endpoint.
+http_log=$(mktemp)
+python3 -u -c '
+import http.server, sys
+s = http.server.HTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+print("port", s.server_address[1]); sys.stdout.flush(); s.serve_forever()' >"$http_log" 2>/dev/null &
+http_pid=$!
+for _ in $(seq 100); do grep -q '^port' "$http_log" && break; sleep 0.05; done
+http_port=$(sed -n 's/^port //p' "$http_log")
+"$WSCONFORM_BIN" run "ws://127.0.0.1:$http_port/" --cases '1.*' >"$work/out" 2>&1
+rc=$?
+kill "$http_pid"; wait "$http_pid" 2>/dev/null; rm -f "$http_log"
+tap_ok $(( rc != 3 )) "a plain HTTP server exits 3 (exit $rc)"
+grep -q "is not a WebSocket endpoint: it answered a valid opening handshake with HTTP 200" "$work/out"
+tap_ok $? "and says it is not a WebSocket endpoint, with the status it answered"
 
 # Exit 2: usage and case-file errors, with file:line.
 "$WSCONFORM_BIN" run "http://127.0.0.1:1/" >"$work/out" 2>&1
 tap_ok $(( $? != 2 )) "a URL that is not ws:// or wss:// exits 2"
 "$WSCONFORM_BIN" run "ws://127.0.0.1:1/" --jobs 0 >"$work/out" 2>&1
 tap_ok $(( $? != 2 )) "--jobs 0 exits 2"
+"$WSCONFORM_BIN" run "ws://127.0.0.1:1/" --ca /dev/null >"$work/out" 2>&1
+tap_ok $(( $? != 2 )) "--ca with a ws:// URL exits 2"
+grep -q -- "--ca applies to wss:// URLs only" "$work/out"; tap_ok $? "and says why"
+touch "$work/file"
+"$WSCONFORM_BIN" run "ws://127.0.0.1:1/" --out "$work/file/sub" >"$work/out" 2>&1
+tap_ok $(( $? != 2 )) "an --out directory that cannot be created exits 2 before anything runs"
 mkdir -p "$work/bad"
 printf 'case X.1\n  title t\n  rfc 5.2\n  require r\n  send text rsv=9\n' >"$work/bad/x.case"
 "$WSCONFORM_BIN" run "ws://127.0.0.1:1/" --cases-dir "$work/bad" >"$work/out" 2>&1
@@ -74,8 +101,8 @@ if command -v openssl >/dev/null; then
   tap_ok $? "wss:// with --ca: the cases pass over TLS"
   "$WSCONFORM_BIN" run "$ECHO_URL" --cases 1.1.1 >"$work/out" 2>&1
   rc=$?
-  grep -q "certificate" "$work/out"
-  tap_ok $(( rc != 1 || $? != 0 )) "an untrusted certificate fails the case, naming the certificate"
+  grep -q "TLS handshake with .* failed: TLS certificate rejected" "$work/out"
+  tap_ok $(( rc != 3 || $? != 0 )) "an untrusted certificate exits 3, naming the certificate"
   "$WSCONFORM_BIN" run "$ECHO_URL" --cases 1.1.1 --insecure >/dev/null 2>&1
   tap_ok $? "--insecure skips verification"
   stop_echo

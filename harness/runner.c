@@ -12,6 +12,9 @@
 #define PROBE_TRIES 3
 #define PROBE_PAUSE_MS 250
 #define PROGRESS_EVERY_US 250000u
+/* Connections dropped this long before the target's last good handshake may
+ * still be what killed it (events are timed by poll rounds, not the kernel). */
+#define DEATH_WINDOW_MS 100
 #define NO_CASE ((size_t)-1)
 
 /* The opening handshake the pre-flight and the liveness probes play. */
@@ -46,6 +49,7 @@ typedef struct runner {
 
     /* for telling where the target died */
     uint64_t *ended_at;        /* monotonic µs; 0: not ended */
+    uint64_t *opened_at;       /* when its 101 was read; 0: never */
     bool *dropped;             /* the peer dropped TCP without a Close */
     uint64_t last_handshake;   /* the latest 101 any case read */
 
@@ -194,8 +198,11 @@ static void collect(runner *rn, slot *sl, bool alone)
     size_t i = sl->index;
     rn->ended_at[i] = r->started_at_us + r->duration_us;
     rn->dropped[i] = r->tcp_closed_by == BY_PEER && !r->peer_sent_close && r->stage >= STAGE_TLS;
-    if (r->handshake_done && r->started_at_us + r->handshake_at_us > rn->last_handshake)
-        rn->last_handshake = r->started_at_us + r->handshake_at_us;
+    if (r->handshake_done) {
+        rn->opened_at[i] = r->started_at_us + r->handshake_at_us;
+        if (rn->opened_at[i] > rn->last_handshake)
+            rn->last_handshake = rn->opened_at[i];
+    }
 
     if (could_not_connect(r)) {
         /* Gone, or only busy? The probe tells; until then the result waits. */
@@ -258,21 +265,33 @@ static void sort_by(size_t *list, size_t n, const uint64_t *key)
         }
 }
 
-/* The target died: name the cases that were running when it stopped, likeliest
- * first (those whose connection it dropped after its last good handshake, in
- * the order they were dropped, then those still open), and mark every case
- * that could not be played NOT RUN. */
+/* The target died: name the cases that were running when it stopped (those
+ * it dropped around its last good handshake, and those still open), the one
+ * that opened last first, and mark every case that could not be played NOT
+ * RUN. One case at a time names exactly one; in parallel, events of the same
+ * millisecond cannot be ordered, so all are named. */
 static void after_death(runner *rn)
 {
     run_info *info = rn->info;
+    uint64_t window = (uint64_t)(DEATH_WINDOW_MS * 1000.0 * rn->cfg->session->timeout_scale);
+    uint64_t since = rn->last_handshake > window ? rn->last_handshake - window : 0;
     size_t *named = must_calloc(rn->count, sizeof *named), n = 0;
     for (size_t i = 0; i < rn->count; i++)
-        if (rn->ended_at[i] && rn->dropped[i] && rn->ended_at[i] >= rn->last_handshake)
+        if (rn->ended_at[i] && rn->dropped[i] && rn->ended_at[i] >= since)
             named[n++] = i;
-    sort_by(named, n, rn->ended_at);
-    for (size_t j = 0; j < rn->jobs; j++)
-        if (rn->slots[j].s && session_result(rn->slots[j].s)->handshake_done)
+    for (size_t j = 0; j < rn->jobs; j++) {
+        const case_result *r = rn->slots[j].s ? session_result(rn->slots[j].s) : NULL;
+        if (r && r->handshake_done) {
+            rn->opened_at[rn->slots[j].index] = r->started_at_us + r->handshake_at_us;
             named[n++] = rn->slots[j].index;
+        }
+    }
+    /* Latest opened first. */
+    uint64_t *latest_first = must_calloc(rn->count, sizeof *latest_first);
+    for (size_t k = 0; k < n; k++)
+        latest_first[named[k]] = UINT64_MAX - rn->opened_at[named[k]];
+    sort_by(named, n, latest_first);
+    free(latest_first);
     if (n == 0) {
         /* It died between cases: the last one to end is the likeliest. */
         size_t last = NO_CASE;
@@ -436,6 +455,7 @@ case_result **runner_run(const case_def *const *cases, size_t count, const runne
     rn.bounds = must_calloc(count, sizeof *rn.bounds);
     rn.ended_at = must_calloc(count, sizeof *rn.ended_at);
     rn.dropped = must_calloc(count, sizeof *rn.dropped);
+    rn.opened_at = must_calloc(count, sizeof *rn.opened_at);
     rn.again = must_calloc(count, sizeof *rn.again);
     rn.held = must_calloc(count, sizeof *rn.held);
     rn.slots = must_calloc(rn.jobs, sizeof *rn.slots);
@@ -476,6 +496,7 @@ case_result **runner_run(const case_def *const *cases, size_t count, const runne
     free(rn.bounds);
     free(rn.ended_at);
     free(rn.dropped);
+    free(rn.opened_at);
     free(rn.again);
     free(rn.held);
     free(rn.slots);

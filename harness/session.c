@@ -35,6 +35,7 @@
 /* Per-case memory: events kept, and what the peer may send (see
  * session_memory_bound()). */
 #define MAX_EVENTS 8192
+#define MAX_EVENTS_TEXT "8192"
 #define PEER_MESSAGE_FLOOR (64u << 10)
 #define PEER_MESSAGE_CEILING (64u << 20)
 #define SESSION_FIXED_BYTES (640u << 10) /* wire log, head, buffers, TLS, inflater */
@@ -802,7 +803,17 @@ static void on_violation(session *s, int err, uint64_t now)
         send_close(s, e && e->close_code ? e->close_code : WS_CLOSE_PROTOCOL_ERROR, now);
 }
 
+static void feed_events(session *s, const uint8_t *buf, size_t n, uint64_t now);
+
+/* Auto-close is judged once per read, not per event: a flood of small frames
+ * must not cost a match over every event for each one. */
 static void feed_frames(session *s, const uint8_t *buf, size_t n, uint64_t now)
+{
+    feed_events(s, buf, n, now);
+    maybe_auto_close(s, now);
+}
+
+static void feed_events(session *s, const uint8_t *buf, size_t n, uint64_t now)
 {
     size_t off = 0;
     while (off < n && !s->in_failed && s->phase == PH_OPEN) {
@@ -818,7 +829,7 @@ static void feed_frames(session *s, const uint8_t *buf, size_t n, uint64_t now)
             return;
         case WS_EVENT_MESSAGE:
             add_event(s, EVENT_MESSAGE, ev.data, ev.length, now)->opcode = ev.opcode;
-            if (ev.rsv) {
+            if (ev.rsv && !(s->r->compressed && ev.rsv == WS_RSV1)) {
                 set_violation(s, "%s", "the peer set RSV bits on a message without an extension");
             }
             break;
@@ -859,7 +870,14 @@ static void feed_frames(session *s, const uint8_t *buf, size_t n, uint64_t now)
             if (!s->r->we_sent_close)
                 send_close(s, WS_CLOSE_MESSAGE_TOO_BIG, now);
         }
-        maybe_auto_close(s, now);
+        if (s->r->event_count >= MAX_EVENTS && !s->in_failed) {
+            /* No case expects this many: stop reading a flood. */
+            set_violation(s, "%s", "the peer sent more than " MAX_EVENTS_TEXT " messages, pings "
+                                   "and pongs in one case (the suite's limit)");
+            s->in_failed = true;
+            if (!s->r->we_sent_close)
+                send_close(s, WS_CLOSE_POLICY_VIOLATION, now);
+        }
     }
 }
 

@@ -83,6 +83,56 @@ rc=$?
 tap_ok $rc "an edited Sec-WebSocket-Key is the one the Accept value is checked against"
 [ $rc -eq 0 ] || python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["cases"][0]["reason"])' \
   "$work/key/out/results.json" 2>&1 | tap_diag
+# A case that offers permessage-deflate itself: the 101 agreed, so the
+# compressed echo is inflated, not taken for RSV1 without an extension.
+mkdir -p "$work/pmd"
+cat >"$work/pmd/p.case" <<'CASE'
+case P.1
+  title a compressed echo after an offer made by a header edit
+  rfc 7.2
+  require An endpoint MUST use RSV1 only on the first frame of a compressed message.
+  request header add Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits
+  send text repeat("hello ", 1000)
+  expect OK: message text echo
+CASE
+"$WSCONFORM_BIN" run "$ECHO_URL" --cases-dir "$work/pmd" --out "$work/pmd/out" >"$work/out" 2>&1
+tap_ok $? "a custom permessage-deflate offer: the compressed echo passes"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+assert d["compressed"] is True
+first = d["frames"]["in"]["list"][0]
+assert first["opcode"] == "text" and first["rsv"] == 4 and first["length"] < 6000, first' \
+  "$work/pmd/out/cases/P.1.json"
+tap_ok $? "its detail says compressed and shows the RSV1 frame, decoded, smaller than the text"
+
+# Ctrl-C: the finished cases are kept, the rest NOT RUN, exit 130.
+mkdir -p "$work/slow"
+cat >"$work/slow/s.case" <<'CASE'
+case S.1
+  title an echo
+  rfc 5.6
+  require r
+  send text "a"
+  expect OK: message text echo
+case S.2
+  title a case that waits
+  rfc 5.6
+  require r
+  wait 20s
+  kill 30s
+CASE
+"$WSCONFORM_BIN" run "$ECHO_URL" --cases-dir "$work/slow" --jobs 1 --out "$work/slow/out" \
+  >"$work/out" 2>&1 &
+run_pid=$!
+sleep 1
+kill -INT "$run_pid"
+wait "$run_pid"
+rc=$?
+tap_ok $(( rc != 130 )) "SIGINT during a run exits 130 (exit $rc)"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+v = {c["id"]: c["outcome"] for c in d["cases"]}
+assert d["target_state"] == "interrupted" and v == {"S.1": "OK", "S.2": "NOT RUN"}, (d["target_state"], v)' \
+  "$work/slow/out/results.json"
+tap_ok $? "and writes results.json: the finished case kept, the running one NOT RUN"
 stop_echo
 start_echo --break no-pong || exit 1
 "$WSCONFORM_BIN" run "$ECHO_URL" --cases 2.2 >/dev/null 2>&1

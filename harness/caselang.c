@@ -1857,11 +1857,20 @@ static int parse_tolerate(parser *ps, builder *b, int line, span rest)
     close_expectation *c = &b->c.close;
     span tok;
     if (which == SITUATION_CODE) {
-        next_token(&body, &tok);
-        span list = tok;
+        /* The codes run up to the quoted reason; blanks may follow the commas. */
+        const char *quote = memchr(body.p, '"', body.n);
+        size_t before = quote ? (size_t)(quote - body.p) : body.n;
+        span list = trim(span_of(body.p, before));
+        if (list.n == 0) {
+            next_token(&body, &tok);
+            return fail(ps, line, "expected close codes 0..65535 after tolerate ... code (e.g. "
+                                  "1002 or 1002,1011), found %s", SHOW(tok));
+        }
+        body = span_from(body, before);
         for (;;) {
             span item, tail;
             bool more = split_top(list, ',', &item, &tail);
+            item = trim(item);
             uint64_t code;
             if (!parse_uint(item, 65535, &code))
                 return fail(ps, line, "expected close codes 0..65535 after tolerate ... code "

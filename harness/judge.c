@@ -547,19 +547,21 @@ static bool code_expected(const close_expectation *c, const case_result *r, int 
     return c->echo_code && r->our_close_code && r->our_close_code == code;
 }
 
-static const close_tolerance *tolerance(const close_expectation *c, close_situation s)
-{
-    return c->tolerate[s].allowed ? &c->tolerate[s] : NULL;
-}
-
 static void describe_tolerance(text *t, const close_tolerance *tol)
 {
     put(t, " (tolerated as %s: %s)", verdict_name(tol->verdict), tol->why);
 }
 
+static const close_tolerance *tolerance(const close_expectation *c, close_situation s, bool may)
+{
+    return may && c->tolerate[s].allowed ? &c->tolerate[s] : NULL;
+}
+
 /* Decides close_outcome. A failing verdict explains itself in *fail; a
- * tolerated one in *note. */
-static close_verdict judge_close(const case_result *r, text *fail, text *note, close_finding *f)
+ * tolerated one in *note. Tolerances apply only when the events broke
+ * nothing else (events_ok): a peer that misbehaved is not excused its close. */
+static close_verdict judge_close(const case_result *r, bool events_ok, text *fail, text *note,
+                                 close_finding *f)
 {
     const close_expectation *c = &r->def->close;
     bool clean = result_clean(r);
@@ -584,7 +586,7 @@ static close_verdict judge_close(const case_result *r, text *fail, text *note, c
         if (expected == BY_PEER) {
             bool kill_closed = r->killed && r->suite_close &&
                                r->our_close_code == WS_CLOSE_GOING_AWAY;
-            if (kill_closed && (tol = tolerance(c, SITUATION_KILL))) {
+            if (kill_closed && (tol = tolerance(c, SITUATION_KILL, events_ok))) {
                 put(note, "the peer did not fail the connection within the %u ms kill timer; "
                           "expected ", r->kill_ms);
                 describe_codes(note, c);
@@ -600,7 +602,7 @@ static close_verdict judge_close(const case_result *r, text *fail, text *note, c
                 put(fail, " after the %u ms kill timer", r->kill_ms);
             return CLOSE_FAILED;
         }
-        if (r->peer_sent_close && (tol = tolerance(c, SITUATION_PEER_CLOSE))) {
+        if (r->peer_sent_close && (tol = tolerance(c, SITUATION_PEER_CLOSE, events_ok))) {
             put(note, "the peer closed the connection first with ");
             describe_peer_close(note, r);
             put(note, "; expected the suite to close it");
@@ -612,7 +614,7 @@ static close_verdict judge_close(const case_result *r, text *fail, text *note, c
             goto after_code;
         }
         if (!r->peer_sent_close && r->tcp_closed_by == BY_PEER &&
-            (tol = tolerance(c, SITUATION_PEER_DROP))) {
+            (tol = tolerance(c, SITUATION_PEER_DROP, events_ok))) {
             put(note, "the peer dropped TCP without a Close; expected the suite to close the "
                       "connection");
             describe_tolerance(note, tol);
@@ -628,7 +630,7 @@ static close_verdict judge_close(const case_result *r, text *fail, text *note, c
         goto unclean;
     if (r->peer_close_code >= 0 && r->peer_close_code != WS_CLOSE_NO_STATUS &&
         !code_expected(c, r, r->peer_close_code)) {
-        const close_tolerance *tol = tolerance(c, SITUATION_CODE);
+        const close_tolerance *tol = tolerance(c, SITUATION_CODE, events_ok);
         if (tol && code_in(c->tolerated_codes, c->tolerated_code_count, r->peer_close_code)) {
             put(note, "the peer closed with %d; expected ", r->peer_close_code);
             describe_codes(note, c);
@@ -717,19 +719,27 @@ void judge_case(case_result *r)
         /* What the peer's Close said is what an informational case reports on. */
         judge_informational(r, &why);
     } else {
+        verdict v = VERDICT_FAILED;
+        int matched = judge_match(d, r, &v);
+        /* A peer that closed first (where that may be tolerated) had no chance to
+         * finish a sequence: its events need only begin one. */
+        bool peer_first = d->close.by == CLOSER_US && r->closer == BY_PEER &&
+                          (d->close.tolerate[SITUATION_PEER_CLOSE].allowed ||
+                           d->close.tolerate[SITUATION_PEER_DROP].allowed);
+        bool as_prefix = false;
+        if (matched < 0 && peer_first) {
+            matched = judge_prefix(d, r, &v);
+            as_prefix = matched >= 0;
+        }
+
         char fail_buf[256] = "", note_buf[384] = "";
         text close_fail = {fail_buf, sizeof fail_buf, 0, false};
         text close_note = {note_buf, sizeof note_buf, 0, false};
         close_finding found;
-        r->close_outcome = judge_close(r, &close_fail, &close_note, &found);
-
-        verdict v = VERDICT_FAILED;
-        int matched = judge_match(d, r, &v);
-        bool as_prefix = false;
-        if (matched < 0 && found.peer_ended_early) {
-            matched = judge_prefix(d, r, &v);
-            as_prefix = matched >= 0;
-        }
+        r->close_outcome = judge_close(r, !r->violation[0] && matched >= 0, &close_fail,
+                                       &close_note, &found);
+        if (as_prefix && !found.peer_ended_early)
+            matched = -1; /* a beginning counts only when the early close was tolerated */
         bool accepted_refusal = d->close.by == CLOSER_NONE && r->handshake_done;
         r->outcome = matched >= 0 ? v : VERDICT_FAILED;
         if (r->violation[0] || accepted_refusal)

@@ -128,6 +128,24 @@ typedef enum closer {
 } closer;
 
 #define CLOSE_CODES_MAX 16
+#define CLOSE_WHY_MAX 160
+
+/* Ways a connection may end that the `close` line does not accept but the RFC
+ * does not forbid (a SHOULD, or nothing said): `tolerate VERDICT: SITUATION`. */
+typedef enum close_situation {
+    SITUATION_KILL = 0,   /* close peer: the kill timer fired before the peer closed */
+    SITUATION_CODE,       /* the peer's Close carried one of tolerated_codes */
+    SITUATION_PEER_CLOSE, /* close us: the peer started the close with a Close frame */
+    SITUATION_PEER_DROP,  /* close us: the peer dropped TCP first, without a Close */
+    SITUATION_COUNT,
+} close_situation;
+
+typedef struct close_tolerance {
+    bool allowed;
+    verdict verdict;          /* NON-STRICT or INFORMATIONAL: the least the outcome becomes */
+    char why[CLOSE_WHY_MAX];  /* the RFC's grounds, quoted in the reason */
+} close_tolerance;
+
 typedef struct close_expectation {
     closer by;
     uint16_t codes[CLOSE_CODES_MAX]; /* codes the peer may send; 0 entries unused */
@@ -136,6 +154,9 @@ typedef struct close_expectation {
     bool clean_required;      /* "clean": full closing handshake, server drops TCP */
     bool wrong_closer_fatal;  /* outcome FAILED too if the wrong side closed */
     bool wrong_code_fatal;    /* outcome FAILED too on WRONG CODE */
+    close_tolerance tolerate[SITUATION_COUNT];
+    uint16_t tolerated_codes[CLOSE_CODES_MAX]; /* SITUATION_CODE */
+    size_t tolerated_code_count;
 } close_expectation;
 
 typedef enum header_edit_op { HEADER_ADD, HEADER_SET, HEADER_REMOVE } header_edit_op;

@@ -833,6 +833,7 @@ typedef struct builder {
     size_t step_cap, expectation_cap, edit_cap;
     strbuf require, note;
     int title_line, rfc_line, close_line, kill_line, close_after_line, informational_line;
+    int tolerate_line[SITUATION_COUNT];
     int method_line, target_line, version_line, raw_line, trickle_line, eager_line;
     size_t loop_index[CASELANG_LOOP_DEPTH_MAX];
     int loop_line[CASELANG_LOOP_DEPTH_MAX];
@@ -1812,7 +1813,122 @@ static int parse_close(parser *ps, builder *b, int line, span rest)
                         SHOW(span_of(codes, codes_len)));
     }
     c.clean_required = clean || (c.by == CLOSER_US && !any);
+    /* `tolerate` lines may come before the close line. */
+    memcpy(c.tolerate, b->c.close.tolerate, sizeof c.tolerate);
+    memcpy(c.tolerated_codes, b->c.close.tolerated_codes, sizeof c.tolerated_codes);
+    c.tolerated_code_count = b->c.close.tolerated_code_count;
     b->c.close = c;
+    return 0;
+}
+
+static const char *const situation_words[SITUATION_COUNT] = {
+    [SITUATION_KILL] = "kill",
+    [SITUATION_CODE] = "code",
+    [SITUATION_PEER_CLOSE] = "peer-close",
+    [SITUATION_PEER_DROP] = "peer-drop",
+};
+
+/* tolerate VERDICT: (kill | code CODES | peer-close | peer-drop) "WHY" */
+static int parse_tolerate(parser *ps, builder *b, int line, span rest)
+{
+    char show_buf[SHOW_MAX];
+    span head, body;
+    if (!split_top(rest, ':', &head, &body))
+        return fail(ps, line, "expected VERDICT: SITUATION \"WHY\" (e.g. NON-STRICT: kill "
+                              "\"...\"), found %s", SHOW(trim(rest)));
+    verdict v;
+    if (!parse_verdict(trim(head), &v) ||
+        (v != VERDICT_NON_STRICT && v != VERDICT_INFORMATIONAL))
+        return fail(ps, line, "expected NON-STRICT or INFORMATIONAL before ':' in tolerate, "
+                              "found %s", SHOW(trim(head)));
+    span word;
+    next_token(&body, &word);
+    int which = -1;
+    for (int i = 0; i < SITUATION_COUNT; i++)
+        if (span_is(word, situation_words[i]))
+            which = i;
+    if (which < 0)
+        return fail(ps, line, "expected a situation (kill, code CODES, peer-close, peer-drop) "
+                              "after tolerate %s:, found %s", verdict_name(v), SHOW(word));
+    if (b->tolerate_line[which])
+        return fail(ps, line, "expected one tolerate line per situation, found a second '%s' "
+                              "(the first is at line %d)", situation_words[which],
+                    b->tolerate_line[which]);
+    close_expectation *c = &b->c.close;
+    span tok;
+    if (which == SITUATION_CODE) {
+        /* The codes run up to the quoted reason; blanks may follow the commas. */
+        const char *quote = memchr(body.p, '"', body.n);
+        size_t before = quote ? (size_t)(quote - body.p) : body.n;
+        span list = trim(span_of(body.p, before));
+        if (list.n == 0) {
+            next_token(&body, &tok);
+            return fail(ps, line, "expected close codes 0..65535 after tolerate ... code (e.g. "
+                                  "1002 or 1002,1011), found %s", SHOW(tok));
+        }
+        body = span_from(body, before);
+        for (;;) {
+            span item, tail;
+            bool more = split_top(list, ',', &item, &tail);
+            item = trim(item);
+            uint64_t code;
+            if (!parse_uint(item, 65535, &code))
+                return fail(ps, line, "expected close codes 0..65535 after tolerate ... code "
+                                      "(e.g. 1002 or 1002,1011), found %s",
+                            item.n ? SHOW(item) : "an empty item");
+            if (c->tolerated_code_count == CLOSE_CODES_MAX)
+                return fail(ps, line, "expected at most %d close codes, found more",
+                            CLOSE_CODES_MAX);
+            c->tolerated_codes[c->tolerated_code_count++] = (uint16_t)code;
+            if (!more)
+                break;
+            list = tail;
+        }
+    }
+    next_token(&body, &tok);
+    if (tok.n == 0 || tok.p[0] != '"')
+        return fail(ps, line, "expected a quoted reason (the RFC's grounds) after the situation, "
+                              "found %s", SHOW(tok));
+    if (expect_end(ps, line, body, "the reason") != 0)
+        return -1;
+    char *why = NULL;
+    if (text_argument(ps, line, tok, "a reason", &why) != 0)
+        return -1;
+    size_t n = strlen(why);
+    close_tolerance *t = &c->tolerate[which];
+    if (n == 0 || n >= sizeof t->why) {
+        free(why);
+        return fail(ps, line, "expected a reason of 1 to %zu bytes, found %zu",
+                    sizeof t->why - 1, n);
+    }
+    memcpy(t->why, why, n + 1);
+    free(why);
+    t->allowed = true;
+    t->verdict = v;
+    b->tolerate_line[which] = line;
+    return 0;
+}
+
+/* A tolerance must fit the close line it relaxes (checked once both are read). */
+static int check_tolerances(parser *ps, const builder *b)
+{
+    const close_expectation *c = &b->c.close;
+    for (int i = 0; i < SITUATION_COUNT; i++) {
+        int line = b->tolerate_line[i];
+        if (!line)
+            continue;
+        if (b->c.informational)
+            return fail(ps, line, "expected no tolerate line in an informational case, found "
+                                  "tolerate ... %s", situation_words[i]);
+        if (c->by == CLOSER_NONE)
+            return fail(ps, line, "expected close us or close peer with tolerate, found close none");
+        if (i == SITUATION_KILL && c->by != CLOSER_PEER)
+            return fail(ps, line, "expected close peer with tolerate ... kill (the peer is to "
+                                  "close), found close us");
+        if ((i == SITUATION_PEER_CLOSE || i == SITUATION_PEER_DROP) && c->by != CLOSER_US)
+            return fail(ps, line, "expected close us with tolerate ... %s (the suite is to close), "
+                                  "found close peer", situation_words[i]);
+    }
     return 0;
 }
 
@@ -1873,6 +1989,8 @@ static int parse_directive(parser *ps, builder *b, const src_line *l)
         return parse_expect(ps, b, line, rest);
     if (span_is(word, "close"))
         return parse_close(ps, b, line, rest);
+    if (span_is(word, "tolerate"))
+        return parse_tolerate(ps, b, line, rest);
     if (span_is(word, "kill") || span_is(word, "close-after")) {
         bool kill = span_is(word, "kill");
         if (once(ps, line, kill ? &b->kill_line : &b->close_after_line,
@@ -1895,7 +2013,8 @@ static int parse_directive(parser *ps, builder *b, const src_line *l)
                     (int)word.n, word.p);
     return fail(ps, line, "expected a directive (title, rfc, require, note, request, send, "
                           "send-begin, send-data, send-raw, write, wait, await, loop, end-loop, "
-                          "expect, close, kill, close-after, informational), found %s", SHOW(word));
+                          "expect, close, tolerate, kill, close-after, informational), found %s",
+                SHOW(word));
 }
 
 /* ---- ids ---------------------------------------------------------------- */
@@ -1997,6 +2116,8 @@ static int compile_case(parser *ps, span id, int def_line, int block_line, const
                                            "case %s", b.c.id);
         goto error;
     }
+    if (check_tolerances(ps, &b) != 0)
+        goto error;
     if (!b.title_line || !b.rfc_line || !b.require.len) {
         fail(ps, block_line, "expected a '%s' line in case %s (every case needs title, rfc and "
                              "require), found none",

@@ -81,6 +81,7 @@ typedef struct case_result {
     endpoint closer;           /* who started the close: first Close sent or TCP dropped */
     bool we_sent_close, peer_sent_close; /* ours: queued (no more frames follow it) */
     bool close_written;        /* every byte of our first Close reached the socket */
+    bool suite_close;          /* our first Close came from the suite itself, not a case step */
     uint16_t our_close_code;   /* code of the first Close we sent (0: none or empty) */
     int peer_close_code;       /* -1: no Close from the peer; 1005: Close without code */
     char peer_close_reason[128];

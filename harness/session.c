@@ -356,6 +356,7 @@ static void send_close(session *s, uint16_t code, uint64_t now)
         u->written_flag = &s->r->close_written;
         s->r->we_sent_close = true;
         s->r->our_close_code = code;
+        s->r->suite_close = true;
         if (s->r->closer == NOBODY)
             s->r->closer = BY_US;
     }

@@ -366,6 +366,37 @@ static void test_close_and_timers(void)
 
     c = one(HDR "  kill 86400s\n", &l);
     ok(c && c->kill_ms == 86400000u, "the longest duration");
+
+    /* tolerate VERDICT: SITUATION "WHY" */
+    c = one(HDR "  close peer 1009,1002\n"
+                "  tolerate NON-STRICT: kill \"10.4's limit is a SHOULD\"\n", &l);
+    ok(c && c->close.tolerate[SITUATION_KILL].allowed &&
+           c->close.tolerate[SITUATION_KILL].verdict == VERDICT_NON_STRICT &&
+           str_is(c->close.tolerate[SITUATION_KILL].why, "10.4's limit is a SHOULD") &&
+           !c->close.tolerate[SITUATION_CODE].allowed &&
+           !c->close.tolerate[SITUATION_PEER_CLOSE].allowed &&
+           !c->close.tolerate[SITUATION_PEER_DROP].allowed,
+       "tolerate NON-STRICT: kill, with its reason, and nothing else tolerated");
+
+    c = one(HDR "  tolerate NON-STRICT: code 1002, 1011 \"no MUST\"\n"
+                "  close us 1000,echo clean fatal-code\n", &l);
+    ok(c && c->close.tolerate[SITUATION_CODE].allowed && c->close.tolerated_code_count == 2 &&
+           c->close.tolerated_codes[0] == 1002 && c->close.tolerated_codes[1] == 1011 &&
+           c->close.by == CLOSER_US && c->close.echo_code && c->close.wrong_code_fatal,
+       "tolerate ... code before the close line survives it (codes with a blank after the comma)");
+
+    c = one(HDR "  tolerate INFORMATIONAL: peer-close \"may close at any time\"\n"
+                "  tolerate NON-STRICT: peer-drop \"SHOULD send a Close\"\n", &l);
+    ok(c && c->close.by == CLOSER_US && c->close.tolerate[SITUATION_PEER_CLOSE].allowed &&
+           c->close.tolerate[SITUATION_PEER_CLOSE].verdict == VERDICT_INFORMATIONAL &&
+           c->close.tolerate[SITUATION_PEER_DROP].allowed &&
+           c->close.tolerate[SITUATION_PEER_DROP].verdict == VERDICT_NON_STRICT &&
+           str_is(c->close.tolerate[SITUATION_PEER_DROP].why, "SHOULD send a Close"),
+       "peer-close and peer-drop with the default close us 1000 clean");
+
+    c = one(HDR "  close peer 1002\n  tolerate NON-STRICT: code 1011 \"a \\\"quoted\\\" #x\"\n", &l);
+    ok(c && str_is(c->close.tolerate[SITUATION_CODE].why, "a \"quoted\" #x"),
+       "the reason is a quoted string with escapes and a #");
     caselang_error e;
     case_list_free(&l);
     ok(parse(HDR "  kill 0.25s\n  close-after 1.5ms0\n", &l, &e) == -1 && e.line == 6,
@@ -706,6 +737,32 @@ static const bad_input bad_inputs[] = {
     {HDR "  kill 1s\n  kill 2s\n", 6, "expected one 'kill' line per case"},
     {HDR "  close-after 0ms\n", 5, "expected a duration greater than 0"},
     {HDR "  informational yes\n", 5, "expected end of line after informational, found 'yes'"},
+    /* tolerate */
+    {HDR "  tolerate kill \"x\"\n", 5, "expected VERDICT: SITUATION \"WHY\""},
+    {HDR "  tolerate OK: kill \"x\"\n", 5, "expected NON-STRICT or INFORMATIONAL before ':' in tolerate, found 'OK'"},
+    {HDR "  tolerate UNIMPLEMENTED: kill \"x\"\n", 5, "expected NON-STRICT or INFORMATIONAL before ':' in tolerate"},
+    {HDR "  tolerate NON-STRICT: timer \"x\"\n", 5, "expected a situation (kill, code CODES, peer-close, peer-drop) after tolerate NON-STRICT:, found 'timer'"},
+    {HDR "  tolerate NON-STRICT: \n", 5, "expected a situation (kill, code CODES, peer-close, peer-drop) after tolerate NON-STRICT:, found end of line"},
+    {HDR "  close peer 1002\n  tolerate NON-STRICT: kill\n", 6, "expected a quoted reason (the RFC's grounds) after the situation, found end of line"},
+    {HDR "  close peer 1002\n  tolerate NON-STRICT: kill because\n", 6, "expected a quoted reason (the RFC's grounds) after the situation, found 'because'"},
+    {HDR "  close peer 1002\n  tolerate NON-STRICT: kill \"a\" \"b\"\n", 6, "expected end of line after the reason, found '\"b\"'"},
+    {HDR "  close peer 1002\n  tolerate NON-STRICT: kill \"\"\n", 6, "expected a reason of 1 to 159 bytes, found 0"},
+    {HDR "  close peer 1002\n  tolerate NON-STRICT: kill \"" "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+         "012345678901234567890123456789012345678901234567890123456789\"\n", 6, "expected a reason of 1 to 159 bytes, found 160"},
+    {HDR "  tolerate NON-STRICT: code \"x\"\n", 5, "expected close codes 0..65535 after tolerate ... code (e.g. 1002 or 1002,1011), found '\"x\"'"},
+    {HDR "  tolerate NON-STRICT: code 65536 \"x\"\n", 5, "expected close codes 0..65535 after tolerate ... code"},
+    {HDR "  tolerate NON-STRICT: code 1002, \"x\"\n", 5, "expected close codes 0..65535 after tolerate ... code (e.g. 1002 or 1002,1011), found an empty item"},
+    {HDR "  tolerate NON-STRICT: code 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16 \"x\"\n", 5, "expected at most 16 close codes, found more"},
+    {HDR "  tolerate NON-STRICT: peer-drop \"x\"\n  tolerate INFORMATIONAL: peer-drop \"y\"\n", 6,
+     "expected one tolerate line per situation, found a second 'peer-drop' (the first is at line 5)"},
+    {HDR "  tolerate NON-STRICT: kill \"x\"\n", 5, "expected close peer with tolerate ... kill (the peer is to close), found close us"},
+    {HDR "  close peer 1002\n  tolerate INFORMATIONAL: peer-close \"x\"\n", 6,
+     "expected close us with tolerate ... peer-close (the suite is to close), found close peer"},
+    {HDR "  tolerate NON-STRICT: peer-drop \"x\"\n  close peer 1002\n", 5,
+     "expected close us with tolerate ... peer-drop (the suite is to close), found close peer"},
+    {HDR "  close none\n  tolerate NON-STRICT: code 1002 \"x\"\n", 6, "expected close us or close peer with tolerate, found close none"},
+    {HDR "  informational\n  tolerate NON-STRICT: code 1002 \"x\"\n", 6, "expected no tolerate line in an informational case, found tolerate ... code"},
+    {HDR "  tolerance NON-STRICT: kill \"x\"\n", 5, "expect, close, tolerate, kill, close-after, informational), found 'tolerance'"},
     /* request */
     {HDR "  request body x\n", 5, "expected method, target, version, header, raw, trickle or eager after request, found 'body'"},
     {HDR "  request method\n", 5, "expected a value after request method, found end of line"},
@@ -1284,6 +1341,32 @@ static void test_shipped_cases(void)
 
     case_list l = {0};
     char err[1024];
+    /* The tolerances the RFC's words call for (cases/README.md, "Tolerated closes"). */
+    is_int(catalog_load_dir("cases", &l, err, sizeof err), 0, "cases/ loads as one tree");
+    const case_def *l3 = NULL, *l4 = NULL, *l10 = NULL, *c11 = NULL, *c14 = NULL, *l1 = NULL;
+    for (size_t i = 0; i < l.count; i++) {
+        const case_def *d = &l.cases[i];
+        if (str_is(d->id, "L.3")) l3 = d;
+        if (str_is(d->id, "L.4")) l4 = d;
+        if (str_is(d->id, "L.10")) l10 = d;
+        if (str_is(d->id, "C.1.1")) c11 = d;
+        if (str_is(d->id, "C.1.4")) c14 = d;
+        if (str_is(d->id, "L.1")) l1 = d;
+    }
+    ok(l3 && l4 && l3->close.tolerate[SITUATION_KILL].verdict == VERDICT_NON_STRICT &&
+           l4->close.tolerate[SITUATION_KILL].allowed && strstr(l4->close.tolerate[SITUATION_KILL].why, "10.4"),
+       "L.3 and L.4 tolerate the kill timer as NON-STRICT (10.4)");
+    ok(l1 && !l1->close.tolerate[SITUATION_KILL].allowed, "L.1 (a length outside 5.2's grammar) does not");
+    ok(l10 && l10->close.tolerate[SITUATION_PEER_CLOSE].verdict == VERDICT_INFORMATIONAL &&
+           l10->close.tolerate[SITUATION_PEER_DROP].verdict == VERDICT_NON_STRICT,
+       "L.10: a Close under the flood INFORMATIONAL, a TCP drop NON-STRICT");
+    ok(c11 && c11->close.tolerate[SITUATION_CODE].verdict == VERDICT_NON_STRICT &&
+           c11->close.tolerated_code_count == 1 && c11->close.tolerated_codes[0] == 1002 &&
+           strstr(c11->close.tolerate[SITUATION_CODE].why, "1012"),
+       "C.1.1: 1002 for 1012 is NON-STRICT, the reason names the code");
+    ok(c14 && !c14->close.tolerate[SITUATION_CODE].allowed, "C.1.4 (1015) tolerates nothing");
+    case_list_free(&l);
+
     is_int(catalog_load_dir("cases/examples", &l, err, sizeof err), 0, "cases/examples loads as one tree");
     const case_def **sel;
     size_t count;

@@ -283,7 +283,13 @@ static void other_events(void)
     ok(r.outcome == VERDICT_FAILED && r.close_outcome == CLOSE_FAILED &&
            strstr(r.reason, "accepted a handshake"),
        "accepting a handshake that must be refused fails");
-    ok(strstr(r.reason, "NON-STRICT") == NULL, "and the reason does not praise it as NON-STRICT");
+    ok(strncmp(r.reason, "the server accepted a handshake it must refuse; expected http 426 "
+                         "header \"Sec-WebSocket-Version: 13\" (OK) or nothing (NON-STRICT)",
+               strlen("the server accepted a handshake it must refuse; expected http 426 "
+                      "header \"Sec-WebSocket-Version: 13\" (OK) or nothing (NON-STRICT)")) == 0,
+       "the reason starts with the acceptance, then every refusal it wanted: %s", r.reason);
+    ok(strstr(r.reason, "NON-STRICT sequence") == NULL && strstr(r.reason, "observed") == NULL,
+       "and does not present the 101 as a NON-STRICT sequence");
 
     /* Tagged timeouts and pong echo with repeats (Autobahn 6.4.x, 2.10). */
     expected_event ta = {.kind = EVENT_TIMEOUT, .tag = "A", .repeat = 1};
@@ -396,6 +402,643 @@ static void header_lists(void)
     ok(!header_matches(two, "Sec-WebSocket-Version", "12"), "12 in neither field");
 }
 
+
+static bool starts_with(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* The suite's own Close answered with its code is the normal closing
+ * handshake; a code the case sent itself is graded against the close line. */
+static void suite_close_echo(void)
+{
+    case_def d = {.id = "e", .close = {.by = CLOSER_US, .codes = {1000}, .code_count = 1,
+                                       .clean_required = true}};
+    case_result r = clean_result(&d);
+    r.killed = true;
+    r.kill_ms = 2000;
+    r.suite_close = true;
+    r.our_close_code = 1001;
+    r.peer_close_code = 1001;
+    judge_case(&r);
+    ok(r.close_outcome == CLOSE_OK && r.reason[0] == '\0',
+       "the kill timer's 1001 echoed by the peer: close OK (%s)", r.reason);
+    r.peer_close_code = 1000;
+    judge_case(&r);
+    is_int(r.close_outcome, CLOSE_OK, "answered with a listed code instead: OK");
+    r.peer_close_code = 1003;
+    judge_case(&r);
+    ok(r.close_outcome == CLOSE_WRONG_CODE && strstr(r.reason, "the peer closed with 1003; expected 1000"),
+       "another code still WRONG CODE: %s", r.reason);
+
+    /* 7.9.x: the case itself sent the invalid code, and an echo of it is wrong. */
+    case_def bad = {.id = "7.9.x", .close = {.by = CLOSER_US, .codes = {1002}, .code_count = 1,
+                                             .wrong_code_fatal = true}};
+    r = clean_result(&bad);
+    r.suite_close = false;
+    r.our_close_code = 1016;
+    r.peer_close_code = 1016;
+    judge_case(&r);
+    ok(r.close_outcome == CLOSE_WRONG_CODE && r.outcome == VERDICT_FAILED &&
+           starts_with(r.reason, "the peer closed with 1016; expected 1002"),
+       "echoing a code the case sent (send close code=...) is WRONG CODE: %s", r.reason);
+
+    /* The suite answering the peer's own Close: that 1000 is not the peer's echo. */
+    case_def peer = {.id = "p", .close = {.by = CLOSER_PEER, .codes = {1002}, .code_count = 1}};
+    r = clean_result(&peer);
+    r.closer = BY_PEER;
+    r.suite_close = true;
+    r.our_close_code = 1000;
+    r.peer_close_code = 1000;
+    judge_case(&r);
+    is_int(r.close_outcome, CLOSE_WRONG_CODE, "the peer closing first with 1000 where 1002 is due: WRONG CODE");
+}
+
+/* Reasons: every acceptable sequence in full, failures first. */
+static void complete_reasons(void)
+{
+    header_match v13 = {.name = "Sec-WebSocket-Version", .value = "13"};
+    header_match any = {.name = "Sec-WebSocket-Version", .value = NULL};
+    expected_event e426 = {.kind = EVENT_HTTP, .status_min = 426, .status_max = 426, .repeat = 1,
+                           .headers = &v13, .header_count = 1};
+    expected_event e4xx13 = {.kind = EVENT_HTTP, .status_min = 400, .status_max = 499, .repeat = 1,
+                             .headers = &v13, .header_count = 1};
+    expected_event e4xx = {.kind = EVENT_HTTP, .status_min = 400, .status_max = 499, .repeat = 1,
+                           .headers = &any, .header_count = 1};
+    expected_event bare = {.kind = EVENT_HTTP, .status_min = 400, .status_max = 499, .repeat = 1};
+    expectation seqs[5] = {{.verdict = VERDICT_OK, .events = &e426, .event_count = 1},
+                           {.verdict = VERDICT_OK, .events = &e4xx13, .event_count = 1},
+                           {.verdict = VERDICT_NON_STRICT, .events = &e4xx, .event_count = 1},
+                           {.verdict = VERDICT_NON_STRICT, .events = &bare, .event_count = 1},
+                           {.verdict = VERDICT_NON_STRICT}};
+    case_def d = {.id = "H.5.1", .expectations = seqs, .expectation_count = 5,
+                  .close = {.by = CLOSER_NONE}};
+    case_result r;
+    memset(&r, 0, sizeof r);
+    r.def = &d;
+    r.peer_close_code = -1;
+    r.closer = BY_PEER;
+    r.tcp_closed_by = BY_PEER;
+    static char head[] = "HTTP/1.1 500 Oops\r\n\r\n";
+    observed_event got = {.kind = EVENT_HTTP, .status = 500, .data = (uint8_t *)head,
+                          .length = sizeof head - 1};
+    r.events = &got;
+    r.event_count = 1;
+    judge_case(&r);
+    const char *want = "expected http 426 header \"Sec-WebSocket-Version: 13\" (OK) or "
+                       "http 400-499 header \"Sec-WebSocket-Version: 13\" (OK) or "
+                       "http 400-499 header \"Sec-WebSocket-Version\" (NON-STRICT) or "
+                       "http 400-499 (NON-STRICT) or nothing (NON-STRICT); observed http 500";
+    ok(r.outcome == VERDICT_FAILED && strcmp(r.reason, want) == 0,
+       "header conditions are part of each expected sequence: %s", r.reason);
+
+    /* Seven events: none is left out. */
+    expected_event seven[7];
+    for (int i = 0; i < 7; i++)
+        seven[i] = (expected_event){.kind = EVENT_TIMEOUT, .tag = (char *[]){"a", "b", "c", "d", "e", "f", "g"}[i],
+                                    .repeat = 1};
+    expectation sx = {.verdict = VERDICT_OK, .events = seven, .event_count = 7};
+    case_def sd = {.id = "s", .expectations = &sx, .expectation_count = 1,
+                   .close = {.by = CLOSER_US, .codes = {1000}, .code_count = 1, .clean_required = true}};
+    r = clean_result(&sd);
+    judge_case(&r);
+    ok(starts_with(r.reason, "expected timeout a, timeout b, timeout c, timeout d, timeout e, "
+                             "timeout f, timeout g; observed nothing"),
+       "all seven expected events are named: %s", r.reason);
+
+    /* A literal payload reads as the case wrote it; a run of alike events is counted. */
+    payload flood = literal("flood");
+    expected_event pongs = {.kind = EVENT_PONG, .match = MATCH_BYTES, .data = flood, .repeat = 1000};
+    expectation px = {.verdict = VERDICT_OK, .events = &pongs, .event_count = 1};
+    case_def pd = {.id = "L.10", .expectations = &px, .expectation_count = 1,
+                   .close = {.by = CLOSER_US, .codes = {1000}, .code_count = 1, .clean_required = true}};
+    observed_event seen[4];
+    for (int i = 0; i < 3; i++)
+        seen[i] = (observed_event){.kind = EVENT_PONG, .data = (uint8_t *)"flood", .length = 5};
+    seen[3] = (observed_event){.kind = EVENT_PING, .data = (uint8_t *)"x", .length = 1};
+    r = clean_result(&pd);
+    r.events = seen;
+    r.event_count = 4;
+    judge_case(&r);
+    ok(strcmp(r.reason, "expected pong \"flood\" x1000; observed pong (5 B) x3, ping (1 B)") == 0,
+       "payload and run counts in the reason: %s", r.reason);
+
+    /* A NON-STRICT sequence with a failing close: the close failure comes first. */
+    expected_event echo = {.kind = EVENT_MESSAGE, .opcode = WS_OP_TEXT, .match = MATCH_ECHO, .repeat = 1};
+    expectation two[2] = {{.verdict = VERDICT_OK, .events = &echo, .event_count = 1},
+                          {.verdict = VERDICT_NON_STRICT}};
+    case_def nd = {.id = "3.2", .expectations = two, .expectation_count = 2,
+                   .close = {.by = CLOSER_PEER, .codes = {1002}, .code_count = 1}};
+    r = clean_result(&nd);
+    r.closer = BY_PEER;
+    r.peer_close_code = 1000;
+    judge_case(&r);
+    ok(r.close_outcome == CLOSE_WRONG_CODE &&
+           strcmp(r.reason, "the peer closed with 1000; expected 1002; NON-STRICT sequence: nothing "
+                            "(OK: message text echo)") == 0,
+       "WRONG CODE leads, the NON-STRICT sequence follows: %s", r.reason);
+    nd.close.wrong_code_fatal = true;
+    judge_case(&r);
+    ok(r.outcome == VERDICT_FAILED && starts_with(r.reason, "the peer closed with 1000"),
+       "fatal-code: FAILED, reason led by the wrong code: %s", r.reason);
+    nd.close.wrong_code_fatal = false;
+    nd.close.wrong_closer_fatal = true;
+    r.closer = BY_US;
+    r.killed = true;
+    r.kill_ms = 1000;
+    judge_case(&r);
+    ok(r.outcome == VERDICT_FAILED && starts_with(r.reason, "expected the peer to fail the connection"),
+       "fatal-closer: FAILED, reason led by the closer: %s", r.reason);
+    nd.close.wrong_closer_fatal = false;
+    nd.close.by = CLOSER_US;
+    nd.close.clean_required = true;
+    r = clean_result(&nd);
+    r.tcp_closed_by = BY_US;
+    judge_case(&r);
+    ok(r.outcome == VERDICT_NON_STRICT && r.close_outcome == CLOSE_UNCLEAN &&
+           starts_with(r.reason, "closing handshake not clean") && strstr(r.reason, "NON-STRICT sequence"),
+       "UNCLEAN leads a NON-STRICT sequence: %s", r.reason);
+
+    /* A reason that does not fit ends with "...". */
+    header_match big = {.name = "X-Long", .value = "0123456789012345678901234567890123456789"
+                                                   "0123456789012345678901234567890123456789"};
+    expected_event longs[8];
+    for (int i = 0; i < 8; i++)
+        longs[i] = (expected_event){.kind = EVENT_HTTP, .status_min = 400, .status_max = 400,
+                                    .repeat = 1, .headers = &big, .header_count = 1};
+    expectation lx = {.verdict = VERDICT_OK, .events = longs, .event_count = 8};
+    case_def ld = {.id = "l", .expectations = &lx, .expectation_count = 1, .close = {.by = CLOSER_NONE}};
+    r = clean_result(&ld);
+    r.handshake_done = false;
+    r.event_count = 0;
+    judge_case(&r);
+    size_t n = strlen(r.reason);
+    ok(n == sizeof r.reason - 1 && strcmp(r.reason + n - 3, "...") == 0,
+       "a reason cut at the buffer's end says so with \"...\"");
+}
+
+/* `tolerate` lines: closes the RFC does not forbid. */
+static void tolerated_closes(void)
+{
+    /* L.3: a frame declaring 1 TiB. */
+    expected_event still_open = {.kind = EVENT_TIMEOUT, .tag = "still-open", .repeat = 1};
+    expectation l3x[2] = {{.verdict = VERDICT_OK},
+                          {.verdict = VERDICT_NON_STRICT, .events = &still_open, .event_count = 1}};
+    case_def l3 = {.id = "L.3", .expectations = l3x, .expectation_count = 2,
+                   .close = {.by = CLOSER_PEER, .codes = {1009, 1002}, .code_count = 2}};
+    l3.close.tolerate[SITUATION_KILL] = (close_tolerance){
+        .allowed = true, .verdict = VERDICT_NON_STRICT, .why = "10.4's limit is a SHOULD"};
+    observed_event tick = {.kind = EVENT_TIMEOUT, .tag = "still-open"};
+    case_result r = clean_result(&l3);
+    r.closer = BY_US;
+    r.killed = true;
+    r.kill_ms = 5000;
+    r.suite_close = true;
+    r.our_close_code = 1001;
+    r.peer_sent_close = false;
+    r.peer_close_code = -1;
+    r.tcp_closed_by = BY_US;
+    r.events = &tick;
+    r.event_count = 1;
+    judge_case(&r);
+    ok(r.outcome == VERDICT_NON_STRICT && r.close_outcome == CLOSE_OK && !result_failed(&r),
+       "L.3 still waiting at the kill timer: NON-STRICT, close OK");
+    ok(starts_with(r.reason, "the peer did not fail the connection within the 5000 ms kill timer; "
+                             "expected 1009/1002 or a TCP drop (tolerated as NON-STRICT: 10.4's limit "
+                             "is a SHOULD)"),
+       "the reason says the kill timer and why it is tolerated: %s", r.reason);
+
+    observed_event hello[2] = {message(WS_OP_TEXT, "Hello"), tick};
+    r.events = hello;
+    r.event_count = 2;
+    judge_case(&r);
+    ok(r.outcome == VERDICT_FAILED && r.close_outcome == CLOSE_FAILED &&
+           starts_with(r.reason, "expected nothing (OK) or timeout still-open (NON-STRICT); observed "
+                                 "message text (5 B), timeout still-open") &&
+           strstr(r.reason, "tolerated") == NULL,
+       "L.4's echo of Hello (a 32-bit length) stays FAILED, its kill not excused: %s", r.reason);
+    snprintf(r.violation, sizeof r.violation, "the peer broke the protocol: masked frame");
+    r.events = &tick;
+    r.event_count = 1;
+    judge_case(&r);
+    ok(r.outcome == VERDICT_FAILED && r.close_outcome == CLOSE_FAILED,
+       "nor is the kill of a peer that broke the protocol");
+
+    r = clean_result(&l3);
+    r.closer = BY_PEER;
+    r.peer_close_code = 1009;
+    judge_case(&r);
+    ok(r.outcome == VERDICT_OK && r.close_outcome == CLOSE_OK && r.reason[0] == '\0',
+       "failing fast with 1009 stays OK");
+
+    r = clean_result(&l3);
+    r.closer = BY_US;
+    r.suite_close = true;
+    r.our_close_code = 1000; /* close-after, not the kill timer */
+    judge_case(&r);
+    is_int(r.close_outcome, CLOSE_FAILED, "the suite closing for another reason is not tolerated");
+
+    l3.close.tolerate[SITUATION_KILL].allowed = false;
+    r = clean_result(&l3);
+    r.closer = BY_US;
+    r.killed = true;
+    r.suite_close = true;
+    r.our_close_code = 1001;
+    judge_case(&r);
+    is_int(r.close_outcome, CLOSE_FAILED, "without the tolerate line the kill timer still fails");
+
+    /* C.1.1: close code 1012 answered with 1002. */
+    case_def c1 = {.id = "C.1.1", .close = {.by = CLOSER_US, .codes = {1000}, .code_count = 1,
+                                            .echo_code = true, .clean_required = true,
+                                            .wrong_code_fatal = true,
+                                            .tolerated_codes = {1002}, .tolerated_code_count = 1}};
+    c1.close.tolerate[SITUATION_CODE] = (close_tolerance){
+        .allowed = true, .verdict = VERDICT_NON_STRICT, .why = "1012 is not defined by RFC 6455"};
+    r = clean_result(&c1);
+    r.our_close_code = 1012;
+    r.peer_close_code = 1002;
+    judge_case(&r);
+    ok(r.outcome == VERDICT_NON_STRICT && r.close_outcome == CLOSE_OK &&
+           strcmp(r.reason, "the peer closed with 1002; expected 1000/echo (tolerated as NON-STRICT: "
+                            "1012 is not defined by RFC 6455)") == 0,
+       "1002 for 1012: NON-STRICT, close OK: %s", r.reason);
+    r.peer_close_code = 1012;
+    judge_case(&r);
+    ok(r.outcome == VERDICT_OK && r.close_outcome == CLOSE_OK, "echoing 1012: OK");
+    r.peer_close_code = 1000;
+    judge_case(&r);
+    ok(r.outcome == VERDICT_OK && r.close_outcome == CLOSE_OK, "answering 1000: OK");
+    r.peer_close_code = 1011;
+    judge_case(&r);
+    ok(r.outcome == VERDICT_FAILED && r.close_outcome == CLOSE_WRONG_CODE,
+       "an untolerated code (1011) is still WRONG CODE, fatal");
+    r.peer_close_code = 1002;
+    snprintf(r.violation, sizeof r.violation, "the peer broke the protocol: masked frame");
+    judge_case(&r);
+    ok(r.outcome == VERDICT_FAILED && r.close_outcome == CLOSE_WRONG_CODE,
+       "1002 from a peer that broke the protocol is not excused");
+    r.violation[0] = '\0';
+    r = clean_result(&c1);
+    r.our_close_code = 1012;
+    r.peer_close_code = 1002;
+    r.tcp_closed_by = BY_US;
+    judge_case(&r);
+    is_int(r.close_outcome, CLOSE_UNCLEAN, "a tolerated code does not excuse an unclean close");
+
+    /* L.10: pings under a flood. */
+    payload flood = literal("flood");
+    expected_event all = {.kind = EVENT_PONG, .match = MATCH_BYTES, .data = flood, .repeat = 1000};
+    expected_event some = {.kind = EVENT_PONG, .match = MATCH_BYTES, .data = flood, .repeat = 1,
+                           .repeat_max = 999};
+    expectation fx[2] = {{.verdict = VERDICT_OK, .events = &all, .event_count = 1},
+                         {.verdict = VERDICT_INFORMATIONAL, .events = &some, .event_count = 1}};
+    case_def f = {.id = "L.10", .expectations = fx, .expectation_count = 2,
+                  .close = {.by = CLOSER_US, .codes = {1000}, .code_count = 1, .clean_required = true}};
+    f.close.tolerate[SITUATION_PEER_CLOSE] = (close_tolerance){
+        .allowed = true, .verdict = VERDICT_INFORMATIONAL, .why = "no MUST to stay open"};
+    f.close.tolerate[SITUATION_PEER_DROP] = (close_tolerance){
+        .allowed = true, .verdict = VERDICT_NON_STRICT, .why = "7.1.7 is a SHOULD"};
+    observed_event pongs[5];
+    for (int i = 0; i < 5; i++)
+        pongs[i] = (observed_event){.kind = EVENT_PONG, .data = (uint8_t *)"flood", .length = 5};
+    r = clean_result(&f);
+    r.closer = BY_PEER;
+    r.peer_close_code = 1008;
+    snprintf(r.peer_close_reason, sizeof r.peer_close_reason, "flood");
+    r.events = pongs;
+    r.event_count = 5;
+    judge_case(&r);
+    ok(r.outcome == VERDICT_INFORMATIONAL && r.close_outcome == CLOSE_OK &&
+           strcmp(r.reason, "the peer closed the connection first with close 1008 \"flood\"; expected "
+                            "the suite to close it (tolerated as INFORMATIONAL: no MUST to stay open); "
+                            "INFORMATIONAL sequence: pong (5 B) x5 (OK: pong \"flood\" x1000)") == 0,
+       "a Close under the flood after 5 pongs: INFORMATIONAL with the count and the code: %s", r.reason);
+    r.event_count = 0;
+    r.peer_close_code = 1013;
+    r.peer_close_reason[0] = '\0';
+    judge_case(&r);
+    ok(r.outcome == VERDICT_INFORMATIONAL && r.close_outcome == CLOSE_OK &&
+           strstr(r.reason, "close 1013") &&
+           strstr(r.reason, "observed nothing, the beginning of the OK sequence pong \"flood\" x1000"),
+       "a Close before any pong: INFORMATIONAL, graded as the beginning of a sequence: %s", r.reason);
+    pongs[2].data = (uint8_t *)"flooe";
+    r.event_count = 5;
+    judge_case(&r);
+    ok(r.outcome == VERDICT_FAILED && r.close_outcome == CLOSE_FAILED &&
+           starts_with(r.reason, "expected pong \"flood\" x1000 (OK)") &&
+           strstr(r.reason, "the peer closed the connection first with close 1013") &&
+           strstr(r.reason, "tolerated") == NULL,
+       "a wrong pong before the Close fails, and the Close is not excused: %s", r.reason);
+    pongs[2].data = (uint8_t *)"flood";
+    r.tcp_closed_by = BY_US;
+    r.dropped_after_close_wait = true;
+    judge_case(&r);
+    is_int(r.close_outcome, CLOSE_UNCLEAN, "a tolerated Close must still end cleanly");
+
+    r = clean_result(&f);
+    r.closer = BY_PEER;
+    r.peer_sent_close = false;
+    r.peer_close_code = -1;
+    r.close_written = false;
+    r.events = pongs;
+    r.event_count = 3;
+    judge_case(&r);
+    ok(r.outcome == VERDICT_NON_STRICT && r.close_outcome == CLOSE_OK &&
+           starts_with(r.reason, "the peer dropped TCP without a Close; expected the suite to close the "
+                                 "connection (tolerated as NON-STRICT: 7.1.7 is a SHOULD)"),
+       "a TCP drop under the flood: NON-STRICT: %s", r.reason);
+
+    r = clean_result(&f);
+    r.event_count = 0;
+    judge_case(&r);
+    ok(r.outcome == VERDICT_FAILED && r.close_outcome == CLOSE_OK &&
+           starts_with(r.reason, "expected pong \"flood\" x1000 (OK) or pong \"flood\" x1-999 "
+                                 "(INFORMATIONAL); observed nothing"),
+       "the connection kept open and no pong at all: FAILED (5.5.2): %s", r.reason);
+    r.events = pongs;
+    r.event_count = 4;
+    judge_case(&r);
+    ok(r.outcome == VERDICT_INFORMATIONAL && r.close_outcome == CLOSE_OK,
+       "fewer pongs with the connection kept open: INFORMATIONAL (5.5.3)");
+
+    f.close.tolerate[SITUATION_PEER_CLOSE].allowed = false;
+    r = clean_result(&f);
+    r.closer = BY_PEER;
+    r.peer_close_code = 1008;
+    r.events = pongs;
+    r.event_count = 5;
+    judge_case(&r);
+    ok(r.close_outcome == CLOSE_FAILED && starts_with(r.reason, "the peer closed the connection first"),
+       "without the tolerate line the peer's Close fails the close: %s", r.reason);
+
+    /* The worse verdict wins: an INFORMATIONAL tolerance after a NON-STRICT sequence. */
+    expectation ns[2] = {{.verdict = VERDICT_OK, .events = &all, .event_count = 1},
+                         {.verdict = VERDICT_NON_STRICT, .events = &some, .event_count = 1}};
+    f.expectations = ns;
+    f.close.tolerate[SITUATION_PEER_CLOSE].allowed = true;
+    judge_case(&r);
+    is_int(r.outcome, VERDICT_NON_STRICT, "NON-STRICT sequence and INFORMATIONAL tolerance: NON-STRICT");
+}
+
+/* ---- judge_still_possible ------------------------------------------------ */
+
+/* A result with the connection open: more events may come. */
+static case_result open_result(const case_def *d)
+{
+    case_result r;
+    memset(&r, 0, sizeof r);
+    r.def = d;
+    r.handshake_done = true;
+    r.connected = true;
+    r.peer_close_code = -1;
+    return r;
+}
+
+static void still_possible(void)
+{
+    /* No expectation line: "nothing". */
+    case_def none = {.id = "n", .close = {.by = CLOSER_US}};
+    case_result r = open_result(&none);
+    ok(judge_still_possible(&none, &r), "nothing expected, nothing yet: possible");
+    observed_event m1 = message(WS_OP_TEXT, "Hello");
+    r.events = &m1;
+    r.event_count = 1;
+    ok(!judge_still_possible(&none, &r), "nothing expected, a message came: impossible");
+
+    /* Echo: the k-th message compares with the k-th sent; one not sent yet may still come. */
+    payload hello = literal("Hello");
+    sent_slice s1 = {&hello, 0, 5};
+    sent_message sent = {.opcode = WS_OP_TEXT, .slices = &s1, .slice_count = 1, .length = 5};
+    expected_event echo2 = {.kind = EVENT_MESSAGE, .opcode = WS_OP_TEXT, .match = MATCH_ECHO, .repeat = 2};
+    expectation ex = {.verdict = VERDICT_OK, .events = &echo2, .event_count = 1};
+    case_def d = {.id = "e", .expectations = &ex, .expectation_count = 1, .close = {.by = CLOSER_US}};
+    r = open_result(&d);
+    r.sent_messages = &sent;
+    r.sent_message_count = 1;
+    observed_event got[3] = {message(WS_OP_TEXT, "Hello"), message(WS_OP_TEXT, "World"),
+                             message(WS_OP_TEXT, "x")};
+    r.events = got;
+    r.event_count = 0;
+    ok(judge_still_possible(&d, &r), "echo x2: nothing yet");
+    r.event_count = 1;
+    ok(judge_still_possible(&d, &r), "echo x2: the first echo");
+    r.event_count = 2;
+    ok(judge_still_possible(&d, &r), "echo x2: a second message, whose original is not sent yet");
+    verdict v;
+    is_int(judge_match(&d, &r, &v), -1, "... which judge_match does not accept as an echo");
+    r.event_count = 3;
+    ok(!judge_still_possible(&d, &r), "echo x2: a third message is one too many");
+    got[0] = message(WS_OP_TEXT, "Hellp");
+    r.event_count = 1;
+    ok(!judge_still_possible(&d, &r), "echo x2: a first message unlike the one sent");
+    got[0] = message(WS_OP_BINARY, "Hello");
+    ok(!judge_still_possible(&d, &r), "echo x2: binary where text is expected");
+    got[0] = (observed_event){.kind = EVENT_MESSAGE, .opcode = WS_OP_TEXT, .length = 5};
+    ok(!judge_still_possible(&d, &r), "echo x2: a message over the cap cannot be compared");
+
+    /* Ranges: pong x0-3 then pong x1-2 (1 to 5 pongs in all). */
+    expected_event ranged[2] = {{.kind = EVENT_PONG, .repeat = 0, .repeat_max = 3},
+                                {.kind = EVENT_PONG, .repeat = 1, .repeat_max = 2}};
+    expectation rx = {.verdict = VERDICT_INFORMATIONAL, .events = ranged, .event_count = 2};
+    case_def rd = {.id = "r", .expectations = &rx, .expectation_count = 1, .close = {.by = CLOSER_US}};
+    observed_event many[7];
+    for (size_t i = 0; i < 7; i++)
+        many[i] = (observed_event){.kind = EVENT_PONG};
+    r = open_result(&rd);
+    r.events = many;
+    for (size_t n = 0; n <= 6; n++) {
+        r.event_count = n;
+        is_int(judge_still_possible(&rd, &r), n <= 5, "pong x0-3, pong x1-2 after %zu pongs", n);
+    }
+    many[2] = (observed_event){.kind = EVENT_PING};
+    r.event_count = 3;
+    ok(!judge_still_possible(&rd, &r), "a ping among the pongs: impossible");
+
+    /* A range in the middle: message x1-2, then a pong. */
+    expected_event mid[2] = {{.kind = EVENT_MESSAGE, .repeat = 1, .repeat_max = 2},
+                             {.kind = EVENT_PONG, .repeat = 1}};
+    expectation mx = {.verdict = VERDICT_OK, .events = mid, .event_count = 2};
+    case_def md = {.id = "m", .expectations = &mx, .expectation_count = 1, .close = {.by = CLOSER_US}};
+    observed_event msgs[3] = {message(WS_OP_TEXT, "a"), message(WS_OP_TEXT, "b"),
+                              message(WS_OP_TEXT, "c")};
+    r = open_result(&md);
+    r.events = msgs;
+    r.event_count = 2;
+    ok(judge_still_possible(&md, &r), "message x1-2, pong: two messages");
+    r.event_count = 3;
+    ok(!judge_still_possible(&md, &r), "message x1-2, pong: three messages");
+    msgs[1] = (observed_event){.kind = EVENT_PONG};
+    r.event_count = 2;
+    ok(judge_still_possible(&md, &r), "message x1-2, pong: message then pong (complete)");
+    r.events = &msgs[1];
+    r.event_count = 1;
+    ok(!judge_still_possible(&md, &r), "message x1-2, pong: a pong first");
+
+    /* Bytes. */
+    payload flood = literal("flood");
+    expected_event fl = {.kind = EVENT_PONG, .match = MATCH_BYTES, .data = flood, .repeat = 1000};
+    expectation fx = {.verdict = VERDICT_OK, .events = &fl, .event_count = 1};
+    case_def fd = {.id = "f", .expectations = &fx, .expectation_count = 1, .close = {.by = CLOSER_US}};
+    static observed_event floods[1001];
+    for (size_t i = 0; i < 1001; i++)
+        floods[i] = (observed_event){.kind = EVENT_PONG, .data = (uint8_t *)"flood", .length = 5};
+    r = open_result(&fd);
+    r.events = floods;
+    r.event_count = 999;
+    ok(judge_still_possible(&fd, &r), "pong \"flood\" x1000 after 999");
+    r.event_count = 1000;
+    ok(judge_still_possible(&fd, &r), "... after 1000");
+    r.event_count = 1001;
+    ok(!judge_still_possible(&fd, &r), "... not after 1001");
+    floods[500].data = (uint8_t *)"flooe";
+    r.event_count = 600;
+    ok(!judge_still_possible(&fd, &r), "... nor with a wrong payload in the middle");
+
+    /* HTTP answers come first and alone, and only before the handshake completes. */
+    expected_event h426 = {.kind = EVENT_HTTP, .status_min = 426, .status_max = 426, .repeat = 1};
+    expectation hx = {.verdict = VERDICT_OK, .events = &h426, .event_count = 1};
+    case_def hd = {.id = "h", .expectations = &hx, .expectation_count = 1, .close = {.by = CLOSER_NONE}};
+    r = open_result(&hd);
+    r.handshake_done = false;
+    ok(judge_still_possible(&hd, &r), "http 426 before any answer");
+    r.handshake_done = true;
+    ok(!judge_still_possible(&hd, &r), "http 426 once the handshake completed: impossible");
+    r.handshake_done = false;
+    observed_event ans = {.kind = EVENT_HTTP, .status = 426};
+    r.events = &ans;
+    r.event_count = 1;
+    ok(judge_still_possible(&hd, &r), "http 426 answered");
+    ans.status = 500;
+    ok(!judge_still_possible(&hd, &r), "http 500 where 426 is expected");
+    ans.status = 426;
+    expected_event then_msg[2] = {h426, {.kind = EVENT_MESSAGE, .repeat = 1}};
+    hx.events = then_msg;
+    hx.event_count = 2;
+    ok(!judge_still_possible(&hd, &r), "nothing can follow an HTTP answer");
+    r.event_count = 0;
+    expected_event msg_then[2] = {{.kind = EVENT_MESSAGE, .repeat = 1}, h426};
+    hx.events = msg_then;
+    ok(!judge_still_possible(&hd, &r), "an HTTP answer cannot come second");
+    expected_event twice = h426;
+    twice.repeat = 2;
+    hx.events = &twice;
+    hx.event_count = 1;
+    ok(!judge_still_possible(&hd, &r), "nor twice");
+
+    /* Timeouts by tag, several expectations. */
+    expected_event ab[2] = {{.kind = EVENT_TIMEOUT, .tag = "A", .repeat = 1},
+                            {.kind = EVENT_TIMEOUT, .tag = "B", .repeat = 1}};
+    expectation tx[2] = {{.verdict = VERDICT_OK, .events = ab, .event_count = 1},
+                         {.verdict = VERDICT_NON_STRICT, .events = ab, .event_count = 2}};
+    case_def td = {.id = "6.4.3", .expectations = tx, .expectation_count = 2,
+                   .close = {.by = CLOSER_PEER}};
+    observed_event ticks[2] = {{.kind = EVENT_TIMEOUT, .tag = "A"}, {.kind = EVENT_TIMEOUT, .tag = "B"}};
+    r = open_result(&td);
+    r.events = ticks;
+    r.event_count = 2;
+    ok(judge_still_possible(&td, &r), "timeout A, timeout B: the NON-STRICT sequence");
+    r.events = &ticks[1];
+    r.event_count = 1;
+    ok(!judge_still_possible(&td, &r), "timeout B first: impossible");
+    ticks[1].tag = "A";
+    r.events = ticks;
+    r.event_count = 2;
+    ok(!judge_still_possible(&td, &r), "timeout A twice: impossible");
+
+    /* Once the peer closed, only a complete match counts. */
+    r = open_result(&d);
+    r.sent_messages = &sent;
+    r.sent_message_count = 1;
+    got[0] = message(WS_OP_TEXT, "Hello");
+    r.events = got;
+    r.event_count = 1;
+    r.peer_sent_close = true;
+    ok(!judge_still_possible(&d, &r), "echo x2 with one echo and the peer's Close: impossible");
+    r.peer_sent_close = false;
+    r.tcp_closed_by = BY_PEER;
+    ok(!judge_still_possible(&d, &r), "... and after its TCP drop");
+    r.event_count = 0;
+    r.tcp_closed_by = NOBODY;
+    none.close.by = CLOSER_PEER;
+    r.def = &none;
+    r.peer_sent_close = true;
+    ok(judge_still_possible(&none, &r), "nothing expected, the peer closed: complete");
+}
+
+/* judge_match and judge_still_possible against brute force, on random
+ * ranged expectations over pings and pongs. */
+static bool brute_exact(const expected_event *x, size_t items, const event_kind *seq, size_t n)
+{
+    if (items == 0)
+        return n == 0;
+    size_t least = x->repeat; /* the generator writes at least 1 for an exact count */
+    size_t most = x->repeat_max ? x->repeat_max : least;
+    for (size_t t = 0; t <= most && t <= n; t++) {
+        if (t > 0 && seq[t - 1] != x->kind)
+            break;
+        if (t >= least && brute_exact(x + 1, items - 1, seq + t, n - t))
+            return true;
+    }
+    return false;
+}
+
+static bool brute_prefix(const expected_event *x, size_t items, event_kind *seq, size_t n, size_t room)
+{
+    if (brute_exact(x, items, seq, n))
+        return true;
+    if (room == 0)
+        return false;
+    for (int k = 0; k < 2; k++) {
+        seq[n] = k ? EVENT_PONG : EVENT_PING;
+        if (brute_prefix(x, items, seq, n + 1, room - 1))
+            return true;
+    }
+    return false;
+}
+
+static void matcher_against_brute_force(void)
+{
+    uint32_t seed = 12345;
+#define NEXT() (seed = seed * 1103515245u + 12345u, (seed >> 16) & 0x7fff)
+    int exact_wrong = 0, prefix_wrong = 0, trials = 400;
+    for (int t = 0; t < trials; t++) {
+        expected_event x[3];
+        size_t items = 1 + NEXT() % 3;
+        for (size_t i = 0; i < items; i++) {
+            uint32_t least = NEXT() % 3;
+            x[i] = (expected_event){.kind = NEXT() % 2 ? EVENT_PONG : EVENT_PING};
+            if (NEXT() % 2) {
+                x[i].repeat = least;
+                x[i].repeat_max = least + NEXT() % 3;
+                if (x[i].repeat_max == 0)
+                    x[i].repeat_max = 1;
+            } else {
+                x[i].repeat = least ? least : 1;
+            }
+        }
+        expectation e = {.verdict = VERDICT_OK, .events = x, .event_count = items};
+        case_def d = {.id = "b", .expectations = &e, .expectation_count = 1, .close = {.by = CLOSER_US}};
+        size_t n = NEXT() % 7;
+        event_kind kinds[32];
+        observed_event obs[8];
+        for (size_t i = 0; i < n; i++) {
+            kinds[i] = NEXT() % 2 ? EVENT_PONG : EVENT_PING;
+            obs[i] = (observed_event){.kind = kinds[i]};
+        }
+        case_result r = open_result(&d);
+        r.events = obs;
+        r.event_count = n;
+        verdict v;
+        bool exact = judge_match(&d, &r, &v) >= 0;
+        bool prefix = judge_still_possible(&d, &r);
+        exact_wrong += exact != brute_exact(x, items, kinds, n);
+        prefix_wrong += prefix != brute_prefix(x, items, kinds, n, 12);
+    }
+#undef NEXT
+    is_int(exact_wrong, 0, "judge_match agrees with brute force on %d random cases", trials);
+    is_int(prefix_wrong, 0, "judge_still_possible agrees with brute force on %d random cases", trials);
+}
+
 int main(void)
 {
     reasons_name_every_expectation();
@@ -404,5 +1047,10 @@ int main(void)
     verdict_sequences();
     close_order();
     other_events();
+    suite_close_echo();
+    complete_reasons();
+    tolerated_closes();
+    still_possible();
+    matcher_against_brute_force();
     return done_testing();
 }

@@ -763,6 +763,8 @@ void judge_case(case_result *r)
             describe_observed(&why, r);
             if (r->killed)
                 put(&why, " before the %u ms kill timer", r->kill_ms);
+            else if (r->decided_early)
+                put(&why, " (no acceptable sequence could follow: the suite closed at once)");
         }
         /* 2. the close's failure */
         if (close_fail.len) {

@@ -63,6 +63,7 @@ struct session {
     bool inflater_ready;
     bool in_failed;
     uint64_t peer_message_cap;   /* largest message and stored event bytes accepted */
+    size_t events_judged;        /* events already checked by decide_early() */
 
     out_unit *pending_pong;      /* our latest Pong, while not yet written */
     bool pending_pong_written;
@@ -404,6 +405,21 @@ static void maybe_auto_close(session *s, uint64_t now)
         send_close(s, d->close.code_count ? d->close.codes[0] : WS_CLOSE_NORMAL, now);
 }
 
+/* A case the suite closes itself whose events no acceptable sequence can
+ * follow any more is decided: it ends now, as the kill timer would end it. */
+static void decide_early(session *s, uint64_t now)
+{
+    const case_def *d = s->def;
+    if (s->r->event_count == s->events_judged)
+        return;
+    s->events_judged = s->r->event_count;
+    if (d->close.by != CLOSER_US || d->informational || s->r->we_sent_close || !peer_open(s) ||
+        judge_still_possible(d, s->r))
+        return;
+    s->r->decided_early = true;
+    send_close(s, d->close.code_count ? d->close.codes[0] : WS_CLOSE_NORMAL, now);
+}
+
 /* ---- steps --------------------------------------------------------------- */
 
 static void run_steps(session *s, uint64_t now)
@@ -421,6 +437,7 @@ static void run_steps(session *s, uint64_t now)
             if (s->wait_tag && peer_open(s)) {
                 add_event(s, EVENT_TIMEOUT, NULL, 0, now)->tag = s->wait_tag;
                 s->r->timers |= TIMER_WAIT_TAG;
+                decide_early(s, now);
             }
             s->pc++;
             continue;
@@ -812,6 +829,7 @@ static void feed_frames(session *s, const uint8_t *buf, size_t n, uint64_t now)
 {
     feed_events(s, buf, n, now);
     maybe_auto_close(s, now);
+    decide_early(s, now);
 }
 
 static void feed_events(session *s, const uint8_t *buf, size_t n, uint64_t now)

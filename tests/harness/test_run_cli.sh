@@ -104,6 +104,27 @@ assert first["opcode"] == "text" and first["rsv"] == 4 and first["length"] < 600
   "$work/pmd/out/cases/P.1.json"
 tap_ok $? "its detail says compressed and shows the RSV1 frame, decoded, smaller than the text"
 
+# A case no acceptable sequence can follow any more ends at once, not at its
+# 10 s kill timer: the echo of "a" can never be the "b" it expects.
+mkdir -p "$work/early"
+cat >"$work/early/e.case" <<'CASE'
+case E.1
+  title an echo that cannot match
+  rfc 5.6
+  require r
+  send text "a"
+  expect OK: message text "b"
+  kill 10s
+CASE
+"$WSCONFORM_BIN" run "$ECHO_URL" --cases-dir "$work/early" --jobs 1 --out "$work/early/out" \
+  >"$work/out" 2>&1
+tap_ok $(( $? != 1 )) "a case whose events cannot match fails"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+assert d["decided_early"] and d["duration_ms"] < 2000 and "kill" not in d["timers_fired"], d
+assert "the suite closed at once" in d["reason"] and d["close_outcome"] == "OK", d["reason"]' \
+  "$work/early/out/cases/E.1.json"
+tap_ok $? "and ends at once, not at its kill timer, with a clean close"
+
 # Ctrl-C: the finished cases are kept, the rest NOT RUN, exit 130.
 mkdir -p "$work/slow"
 cat >"$work/slow/s.case" <<'CASE'

@@ -22,7 +22,7 @@
 #define MAX_JOBS 256
 /* What the sessions may hold at once (session_memory_bound()), so that the
  * whole process stays well under 128 MiB whatever the target sends. */
-#define MEMORY_BUDGET (80u << 20)
+#define MEMORY_BUDGET (64u << 20)
 
 static volatile sig_atomic_t interrupted;
 

@@ -24,7 +24,8 @@ FUZZ_SAVED_GOAL := $(.DEFAULT_GOAL)
 FUZZ_BUILD     ?= $(if $(BUILD),$(BUILD),build)/fuzz
 FUZZ_TARGETS   := $(sort $(patsubst fuzz/%.c,%,$(filter-out fuzz/driver_%.c,$(wildcard fuzz/*.c))))
 FUZZ_CODEC_SRC := $(wildcard codec/src/*.c)
-FUZZ_DEPS      := $(wildcard codec/include/*.h codec/include/wscodec/*.h codec/src/*.h fuzz/*.h) fuzz/fuzz.mk
+FUZZ_DEPS      := $(wildcard codec/include/*.h codec/include/wscodec/*.h codec/src/*.h fuzz/*.h \
+                  harness/*.h) fuzz/fuzz.mk
 FUZZ_WARN      := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 FUZZ_CPPFLAGS  := -Icodec/include -D_POSIX_C_SOURCE=200809L
 FUZZ_LIBS      ?= -lcrypto -lz

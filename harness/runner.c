@@ -89,13 +89,16 @@ static bool could_not_connect(const case_result *r)
     return r->failure[0] && r->stage < STAGE_RESPONSE;
 }
 
-/* A verdict the suite's own load may have decided: a timer fired, or the peer
- * dropped the connection, and the case did not pass. */
+/* A verdict the suite's own load may have decided: any case that did not
+ * pass (a timer fired, the peer dropped the connection, a slow server shed
+ * load...). Playing these again alone is cheap: a failure without a timer
+ * ends in milliseconds. Informational cases have one verdict whatever
+ * happens. */
 static bool load_sensitive(const case_result *r)
 {
-    if (r->outcome == VERDICT_OK && r->close_outcome == CLOSE_OK)
+    if (r->def->informational)
         return false;
-    return r->timers || (r->tcp_closed_by == BY_PEER && !r->peer_sent_close);
+    return !(r->outcome == VERDICT_OK && r->close_outcome == CLOSE_OK);
 }
 
 static void describe_probe_failure(const case_result *r, char *out, size_t cap)

@@ -4,9 +4,10 @@
  *   - a pre-flight opening handshake tells a target that cannot be reached,
  *     fails TLS or is not a WebSocket endpoint from one that breaks the
  *     protocol;
- *   - a verdict a timer decided (or a connection that could not be made) in a
- *     parallel run is played again with nothing else running, and that run's
- *     verdict is the one reported: the suite's own load never fails a case;
+ *   - a case that did not pass in a parallel run (a timer fired, the peer
+ *     dropped it, it could not connect) is played again with nothing else
+ *     running, and that run's verdict is the one reported: the suite's own
+ *     load never fails a case;
  *   - a connection that cannot be made sends a probe: a target that no longer
  *     answers has died, the run stops, and the cases it could not play are
  *     NOT RUN;

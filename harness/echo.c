@@ -75,6 +75,7 @@ enum echo_break {
     BREAK_ANY_VERSION = 1u << 11,
     BREAK_MASKED_REPLIES = 1u << 12,
     BREAK_RESET_ON_ERROR = 1u << 13,
+    BREAK_REJECT_REGISTERED_CODES = 1u << 14,
 };
 
 static const struct {
@@ -103,6 +104,8 @@ static const struct {
     {"masked-replies", BREAK_MASKED_REPLIES, "mask the frames it sends (5.1)"},
     {"reset-on-error", BREAK_RESET_ON_ERROR,
      "fail a connection with a TCP reset and no Close frame (7.1.7 SHOULD)"},
+    {"reject-registered-codes", BREAK_REJECT_REGISTERED_CODES,
+     "answer a Close with 1012-1014 (IANA registered, not in RFC 6455) with 1002"},
 };
 
 #define BREAK_COUNT (sizeof break_names / sizeof break_names[0])
@@ -751,6 +754,9 @@ static void on_close_frame(conn *c, const ws_event *ev)
     bool queued;
     if (has_break(c, BREAK_CLOSE_PAYLOAD))
         queued = queue_frame(c, WS_OP_CLOSE, 0, ev->data, ev->length);
+    else if (has_break(c, BREAK_REJECT_REGISTERED_CODES) && ev->close.has_code &&
+             ev->close.code >= 1012 && ev->close.code <= 1014)
+        queued = queue_close(c, WS_CLOSE_PROTOCOL_ERROR, NULL);
     else if (ev->close.has_code)
         queued = queue_close(c, ev->close.code, NULL);
     else

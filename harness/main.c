@@ -6,7 +6,6 @@
 #include "cmd_run.h"
 #include "echo.h"
 
-
 static void usage(FILE *f)
 {
     fprintf(f, "usage: wsconform COMMAND [options]\n"
@@ -36,6 +35,12 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("wsconform %s\n", WSCONFORM_VERSION);
         return 0;
+    }
+    if (strcmp(cmd, "help") == 0 && argc > 2 && strcmp(argv[2], "help") != 0) {
+        /* `wsconform help COMMAND` is `wsconform COMMAND --help`. */
+        char help[] = "--help";
+        char *again[] = {argv[0], argv[2], help, NULL};
+        return main(3, again);
     }
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         usage(stdout);

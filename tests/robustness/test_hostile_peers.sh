@@ -214,9 +214,9 @@ done
 check_run echo-then-die 3 died 0 "$BOUND s (the contract's bound)"
 
 # 3. The floods again with 256 connections at once: the whole library at
-# --jobs 256, interrupted (as by Ctrl-C) after 15 s of flooding. What counts
+# --jobs 256, interrupted (as by Ctrl-C) after 10 s of flooding. What counts
 # here is the memory; the reports and exit 130 must follow the interrupt.
-window=$(awk -v s="$SCALE" 'BEGIN { printf "%.1f", 15 * s }')
+window=$(awk -v s="$SCALE" 'BEGIN { printf "%.1f", 10 * s }')
 grace=$(awk -v s="$SCALE" -v w="$window" 'BEGIN { printf "%.1f", w + 10 * s }')
 for mode in "${flood_modes[@]}"; do
   measure "$mode-jobs256" "$grace" --interrupt-after "$window" -- "${url[$mode]}" --jobs 256 \

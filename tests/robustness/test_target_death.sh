@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A target that dies during the run: hostile_peer.py echo-then-die is a correct
-# echo server that exits when it receives a Ping. In the selection below only
+# echo server that exits when it receives a Ping; first-n one that stops
+# accepting connections. In the selection below only
 # 2.1 sends a Ping (wsconform list shows the titles), and cases follow it.
 # wsconform must exit 3, name 2.1 as the case running when the target died,
 # and report the cases it could not play as NOT RUN, not as failures.
@@ -23,8 +24,9 @@ trap 'stop_peer; rm -rf "$work"' EXIT
 SELECTION='1.1.*,1.2.*,2.1,2.7,2.8,3.1,4.1.1'
 "$WSCONFORM_BIN" list --cases "$SELECTION" 2>/dev/null | cut -f1 >"$work/order"
 
-start_peer() { # sets PEER_URL
-  "$PYTHON" tests/robustness/hostile_peer.py echo-then-die --lifetime 600 >"$work/peer.log" 2>&1 &
+PEER=(echo-then-die)
+start_peer() { # starts hostile_peer.py "${PEER[@]}"; sets PEER_URL
+  "$PYTHON" tests/robustness/hostile_peer.py "${PEER[@]}" --lifetime 600 >"$work/peer.log" 2>&1 &
   peer_pid=$!
   PEER_URL=
   for _ in $(seq 200); do
@@ -32,7 +34,7 @@ start_peer() { # sets PEER_URL
     [ -n "$PEER_URL" ] && return 0
     sleep 0.05
   done
-  echo "# hostile_peer.py echo-then-die did not start:" && tap_diag <"$work/peer.log"
+  echo "# hostile_peer.py ${PEER[*]} did not start:" && tap_diag <"$work/peer.log"
   exit 1
 }
 
@@ -67,7 +69,17 @@ if missing:
 if results.get("target_state") != "died":
     print("target_state is %r, expected 'died'" % results.get("target_state"))
 during = results.get("died_during")
-if checks == "sequential":
+if checks == "stops-accepting":
+    # The pre-flight, 1.1.1 and 1.1.2 were accepted; nothing after them was.
+    for i in order[:2]:
+        if cases.get(i, {}).get("outcome") == "NOT RUN":
+            print("%s (accepted): NOT RUN" % i)
+    for i in order[2:]:
+        c = cases.get(i, {})
+        if (c.get("outcome"), c.get("close_outcome"), c.get("failed")) != ("NOT RUN", "NOT RUN", False):
+            print("%s (refused): %s / %s, failed %s, expected NOT RUN / NOT RUN, failed false"
+                  % (i, c.get("outcome"), c.get("close_outcome"), c.get("failed")))
+elif checks == "sequential":
     if during != ["2.1"]:
         print("died_during is %r, expected exactly ['2.1']" % (during,))
     if results.get("died_at") != "2.1":
@@ -122,5 +134,11 @@ run parallel
 check parallel
 grep -q "^TARGET DIED" "$work/parallel.stdout" "$work/parallel.stderr" 2>/dev/null
 tap_ok $? "parallel: a line starts with \"TARGET DIED\""
+
+# A target that stops accepting connections: hostile_peer.py first-n accepts
+# three (the pre-flight, 1.1.1, 1.1.2), then closes its listening socket.
+PEER=(first-n --accept 3)
+run stops-accepting --jobs 1
+check stops-accepting
 
 tap_done

@@ -36,7 +36,6 @@ import hashlib
 import os
 import select
 import socket
-import ssl  # noqa: F401  (only to fail early on a Python without TLS support)
 import struct
 import sys
 import threading

@@ -4,7 +4,7 @@
 # status (never by a signal), write results.json listing every selected case,
 # stay under 128 MiB of resident memory, and sleep while it waits.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 . tests/harness/lib.sh
 PYTHON=${PYTHON:-/usr/bin/python3}
 SCALE=${WSCONFORM_TIMEOUT_SCALE:-1}
@@ -57,6 +57,7 @@ PREFLIGHT_BOUND=$(awk -v s="$SCALE" 'BEGIN { printf "%.1f", 6 * s + 3 }')
 start_peer() {
   local log="$work/peer-$1.log" lifetime
   lifetime=$(awk -v b="$BOUND" 'BEGIN { printf "%d", 2 * b + 120 }')
+  : >"$log"
   "$PYTHON" "$here/hostile_peer.py" "$1" --lifetime "$lifetime" >"$log" 2>&1 &
   peer_pids+=($!)
   PEER_URL=
@@ -215,7 +216,7 @@ check_run echo-then-die 3 died 0 "$BOUND s (the contract's bound)"
 
 # 3. The floods again with 256 connections at once: the whole library at
 # --jobs 256, interrupted (as by Ctrl-C) after 10 s of flooding. What counts
-# here is the memory; the reports and exit 130 must follow the interrupt.
+# here is the memory, and that the interrupt ends the run with exit 130.
 window=$(awk -v s="$SCALE" 'BEGIN { printf "%.1f", 10 * s }')
 grace=$(awk -v s="$SCALE" -v w="$window" 'BEGIN { printf "%.1f", w + 10 * s }')
 for mode in "${flood_modes[@]}"; do

@@ -3,7 +3,7 @@
 # correct server whose answers slow down as connections pile up) at the default
 # --jobs and at --jobs 1 must give each case the same outcome and close_outcome.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 . tests/harness/lib.sh
 PYTHON=${PYTHON:-/usr/bin/python3}
 SCALE=${WSCONFORM_TIMEOUT_SCALE:-1}
@@ -18,6 +18,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
+: >"$work/server.log"
 "$PYTHON" tests/robustness/slow_echo.py >"$work/server.log" 2>&1 &
 server_pid=$!
 url=
@@ -68,7 +69,8 @@ for i in different:
 if not sequential:
     print("no case in the --jobs 1 results")
 PY
-[ $? -eq 0 ] && [ ! -s "$work/differences" ]
+compared=$?
+[ $compared -eq 0 ] && [ ! -s "$work/differences" ]
 tap_ok $? "every case has the same outcome and close_outcome at --jobs 1 and the default --jobs"
 if [ -s "$work/differences" ]; then
   echo "$(wc -l <"$work/differences") cases differ:" | tap_diag

@@ -6,7 +6,7 @@
 # wsconform must exit 3, name 2.1 as the case running when the target died,
 # and report the cases it could not play as NOT RUN, not as failures.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 . tests/harness/lib.sh
 PYTHON=${PYTHON:-/usr/bin/python3}
 SCALE=${WSCONFORM_TIMEOUT_SCALE:-1}
@@ -26,6 +26,7 @@ SELECTION='1.1.*,1.2.*,2.1,2.7,2.8,3.1,4.1.1'
 
 PEER=(echo-then-die)
 start_peer() { # starts hostile_peer.py "${PEER[@]}"; sets PEER_URL
+  : >"$work/peer.log"
   "$PYTHON" tests/robustness/hostile_peer.py "${PEER[@]}" --lifetime 600 >"$work/peer.log" 2>&1 &
   peer_pid=$!
   PEER_URL=

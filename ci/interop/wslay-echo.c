@@ -32,6 +32,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef WSLAY_PACKAGE_VERSION
@@ -41,6 +42,10 @@
 #define MAX_CONNS 1024
 #define MAX_HEAD 16384
 #define MAX_MESSAGE (32u << 20)
+/* After an HTTP error the rest of the request is read and dropped for up to
+ * this long before closing: closing with unread input would send a reset,
+ * which can destroy the error response before the client reads it. */
+#define DRAIN_SECONDS 2
 
 struct conn {
     int fd;
@@ -52,6 +57,7 @@ struct conn {
     char reply[512];
     size_t reply_len, reply_sent;
     int close_after_reply;
+    time_t drain_until; /* nonzero: refused, reading what is left until then */
 };
 
 static volatile sig_atomic_t stopping;
@@ -281,7 +287,9 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < count; i++) {
             struct conn *c = conns[i];
             short ev = 0;
-            if (c->reply_sent < c->reply_len)
+            if (c->drain_until)
+                ev = POLLIN;
+            else if (c->reply_sent < c->reply_len)
                 ev = POLLOUT;
             else if (!c->ws)
                 ev = POLLIN;
@@ -289,21 +297,27 @@ int main(int argc, char **argv)
                 ev = (short)((wslay_event_want_read(c->ws) ? POLLIN : 0) | (wslay_event_want_write(c->ws) ? POLLOUT : 0));
             fds[i + 1] = (struct pollfd){.fd = c->fd, .events = ev};
         }
-        if (poll(fds, count + 1, -1) < 0)
+        if (poll(fds, count + 1, 1000) < 0)
             continue; /* EINTR: look at stopping */
         size_t kept = 0;
         for (size_t i = 0; i < count; i++) {
             struct conn *c = conns[i];
             short re = fds[i + 1].revents;
             int bad = 0;
-            if (re && c->reply_sent < c->reply_len) {
+            if (c->drain_until) {
+                char sink[4096];
+                ssize_t n = re ? recv(c->fd, sink, sizeof sink, 0) : 1;
+                bad = n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR) || time(NULL) >= c->drain_until;
+            } else if (re && c->reply_sent < c->reply_len) {
                 ssize_t n = send(c->fd, c->reply + c->reply_sent, c->reply_len - c->reply_sent, MSG_NOSIGNAL);
                 if (n > 0)
                     c->reply_sent += (size_t)n;
                 else if (n < 0 && errno != EAGAIN && errno != EINTR)
                     bad = 1;
-                if (c->reply_sent == c->reply_len && c->close_after_reply)
-                    bad = 1;
+                if (c->reply_sent == c->reply_len && c->close_after_reply) {
+                    shutdown(c->fd, SHUT_WR);
+                    c->drain_until = time(NULL) + DRAIN_SECONDS;
+                }
                 else if (c->reply_sent == c->reply_len && c->head_len > c->head_used)
                     bad = wslay_event_recv(c->ws) != 0 || wslay_event_send(c->ws) != 0;
             } else if (re && !c->ws) {

@@ -8,8 +8,8 @@
 # speaks lines: every message received is written to cat's stdin followed by
 # a newline, and every line cat prints comes back as a text message, without
 # its newline. So only text messages without a newline come back unchanged;
-# binary messages, messages holding newlines and empty messages do not (the
-# default text mode, as websocketd is meant to be used). Library defaults;
+# binary messages never come back, and messages holding newlines come back
+# split (the default text mode, as websocketd is meant to be used). Defaults;
 # websocketd (Go, gorilla/websocket) has no compression or size option.
 set -u
 here=$(dirname "$0")

@@ -13,7 +13,7 @@
 # (libwebsockets, websocketd, nginx-ws) make it run ci/setup --interop.
 # For each server and run: start it, wait until it accepts, run
 #   build/wsconform run URL --out reports/interop/<server> --agent <server>-<version>
-# (run k > 1 writes reports/interop/<server>.run<k>; tornado adds --jobs 1),
+# (run k > 1 writes reports/interop/<server>.run<k>),
 # stop it by its pid, and finally print a table of outcome counts per run with
 # the run time. The servers' output goes to reports/interop/<server>.server.log.
 #
@@ -66,16 +66,10 @@ server_cmd() {
   esac
 }
 
-# Sets args to the options a server needs on top of wsconform's defaults.
-# Tornado runs each connection's frame loop without yielding while data is
-# buffered: a message of 65536 small fragments (9.3.1, 9.4.1) holds its event
-# loop for about 10 s, and every case running beside it then times out in its
-# handshake. One case at a time keeps the verdicts about the protocol.
+# Sets args to the options a server needs on top of wsconform's defaults
+# (none at present).
 server_args() {
-  case $1 in
-    tornado) args=(--jobs 1) ;;
-    *) args=() ;;
-  esac
+  args=()
 }
 
 usage() { sed -n '2,/^set -uo pipefail$/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2; exit 2; }

@@ -4,10 +4,16 @@
 #
 #   ci/interop.sh [--check] [--record [--merge]] [--runs N] [--no-run] [SERVER...]
 #
-# SERVER is one of: websockets aiohttp ws tornado (default: all).
+# SERVER is one of: websockets aiohttp ws tornado websocket-node
+# faye-websocket libwebsockets wslay websocketd nginx-ws (default: all).
+# websocketd never echoes binary messages, so its run lasts as long as the
+# longest kill timer (about 17 minutes; see ci/interop/README.md).
+# The C echo servers (libwebsockets, wslay) are compiled into build/interop/
+# first; servers that need Debian packages beyond the default ones
+# (libwebsockets, websocketd, nginx-ws) make it run ci/setup --interop.
 # For each server and run: start it, wait until it accepts, run
 #   build/wsconform run URL --out reports/interop/<server> --agent <server>-<version>
-# (run k > 1 writes reports/interop/<server>.run<k>; tornado adds --jobs 1),
+# (run k > 1 writes reports/interop/<server>.run<k>),
 # stop it by its pid, and finally print a table of outcome counts per run with
 # the run time. The servers' output goes to reports/interop/<server>.server.log.
 #
@@ -38,7 +44,9 @@ here=ci/interop
 bin=${WSCONFORM:-build/wsconform}
 py=${PYTHON:-python3}
 out_base=reports/interop
-all_servers=(websockets aiohttp ws tornado)
+all_servers=(websockets aiohttp ws tornado websocket-node faye-websocket
+             libwebsockets wslay websocketd nginx-ws)
+cc=${CC:-cc}
 
 # Sets cmd to the command line of a server; the port (0: any free one) is
 # appended. Debian's Python packages need Debian's interpreter, not a pyenv.
@@ -48,23 +56,23 @@ server_cmd() {
     aiohttp)    cmd=(/usr/bin/python3 "$here/aiohttp-echo.py") ;;
     tornado)    cmd=(/usr/bin/python3 "$here/tornado-echo.py") ;;
     ws)         cmd=(node "$here/ws-echo.mjs") ;;
+    websocket-node) cmd=(node "$here/websocket-node-echo.mjs") ;;
+    faye-websocket) cmd=(node "$here/faye-websocket-echo.mjs") ;;
+    libwebsockets)  cmd=(build/interop/libwebsockets-echo) ;;
+    wslay)      cmd=(build/interop/wslay-echo) ;;
+    websocketd) cmd=("$here/websocketd-echo.sh") ;;
+    nginx-ws)   cmd=("$here/nginx-ws.sh") ;;
     *) return 1 ;;
   esac
 }
 
-# Sets args to the options a server needs on top of wsconform's defaults.
-# Tornado runs each connection's frame loop without yielding while data is
-# buffered: a message of 65536 small fragments (9.3.1, 9.4.1) holds its event
-# loop for about 10 s, and every case running beside it then times out in its
-# handshake. One case at a time keeps the verdicts about the protocol.
+# Sets args to the options a server needs on top of wsconform's defaults
+# (none at present).
 server_args() {
-  case $1 in
-    tornado) args=(--jobs 1) ;;
-    *) args=() ;;
-  esac
+  args=()
 }
 
-usage() { sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,/^set -uo pipefail$/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 check=0 record=0 merge=() runs=1 norun=0 servers=()
 while [ $# -gt 0 ]; do
@@ -85,6 +93,39 @@ done
 if [ "$norun" -eq 0 ] && [ ! -x "$bin" ]; then
   echo "ci/interop.sh: $bin not found; run make first" >&2
   exit 2
+fi
+
+# Installs what the chosen servers need beyond ci/setup's default packages
+# and compiles the C echo servers (again only when their source changed).
+prepare_servers() {
+  local name extra=0 src exe libs flags
+  for name in "${servers[@]}"; do
+    case $name in libwebsockets|websocketd|nginx-ws) extra=1 ;; esac
+  done
+  if [ "$extra" -eq 1 ]; then
+    ci/setup --interop || { echo "ci/interop.sh: ci/setup --interop failed" >&2; return 1; }
+  fi
+  for name in "${servers[@]}"; do
+    case $name in
+      libwebsockets)
+        libs=$(pkg-config --cflags --libs libwebsockets) || return 1
+        flags=() ;;
+      wslay)
+        libs="-lwslay -lcrypto"
+        # Debian's wslayver.h names an older version than the package's.
+        flags=(-DWSLAY_PACKAGE_VERSION="\"$(dpkg-query -W -f='${Version}' libwslay-dev | sed 's/-[^-]*$//')\"") ;;
+      *) continue ;;
+    esac
+    src=$here/$name-echo.c exe=build/interop/$name-echo
+    [ "$exe" -nt "$src" ] && continue
+    mkdir -p build/interop
+    # shellcheck disable=SC2086  # libs holds several words
+    "$cc" -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -O2 "${flags[@]}" \
+      -o "$exe" "$src" $libs || { echo "ci/interop.sh: cannot compile $src" >&2; return 1; }
+  done
+}
+if [ "$norun" -eq 0 ]; then
+  prepare_servers || exit 2
 fi
 
 pid="" runpid=""

@@ -116,6 +116,8 @@ static cJSON *case_json(const case_result *r)
         cJSON_AddStringToObject(c, "note", r->def->note);
     if (r->rerun_alone)
         cJSON_AddBoolToObject(c, "rerun_alone", true);
+    if (r->heartbeat_checked)
+        cJSON_AddBoolToObject(c, "heartbeat_checked", true);
     return c;
 }
 

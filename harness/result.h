@@ -102,6 +102,8 @@ typedef struct case_result {
     close_verdict close_outcome;
     char reason[768];
     bool rerun_alone;          /* played again with nothing else running; this is that run */
+    bool heartbeat_checked;    /* not passed in parallel, but the heartbeat showed the target
+                                  answering promptly while it waited: kept, not played again */
 } case_result;
 
 typedef struct sent_slice {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "judge.h"
+#include "wscodec.h"
 
 #define PROBE_TRIES 3
 #define PROBE_PAUSE_MS 250
@@ -24,6 +25,36 @@ static const case_def probe_case = {
     .rfc = "4.1",
     .kill_ms = 2000,
     .close = {.by = CLOSER_US},
+};
+
+/* The heartbeat: a connection of its own beside a parallel run, pinging every
+ * HEARTBEAT_PAUSE_MS. Its pongs show whether the target answers promptly
+ * while cases wait, which is what makes a long timer's verdict trustworthy
+ * without playing the case again alone (see trusted_by_heartbeat()). */
+#define HEARTBEAT_PAUSE_MS 500
+#define HEARTBEAT_MAX_GAP_MS 2000   /* between pongs: pause + a slow answer */
+#define HEARTBEAT_MIN_CASE_MS 10000 /* shorter cases are cheaper to play again */
+static uint8_t heartbeat_text[] = "wsconform heartbeat";
+/* 1000 pings (at least 500 s), then the kill timer ends it and the next one
+ * starts: the count also keeps what the peer may send it small (the session
+ * accepts no message larger than all it sends). */
+static step heartbeat_steps[] = {
+    {.kind = STEP_LOOP, .count = 1000, .loop_end = 4},
+    {.kind = STEP_FRAME, .opcode = WS_OP_PING, .fin = true,
+     .data = {heartbeat_text, sizeof heartbeat_text - 1, sizeof heartbeat_text - 1}},
+    {.kind = STEP_AWAIT, .wait_ms = HEARTBEAT_MAX_GAP_MS},
+    {.kind = STEP_WAIT, .wait_ms = HEARTBEAT_PAUSE_MS},
+    {.kind = STEP_LOOP_END},
+};
+static const case_def heartbeat_case = {
+    .id = "heartbeat",
+    .title = "Pings every 500 ms beside the cases, to see the target answer while they wait",
+    .rfc = "5.5.2",
+    .steps = heartbeat_steps,
+    .step_count = sizeof heartbeat_steps / sizeof heartbeat_steps[0],
+    .kill_ms = 1000u * (HEARTBEAT_PAUSE_MS + HEARTBEAT_MAX_GAP_MS),
+    .close = {.by = CLOSER_US},
+    .informational = true, /* never decided early nor closed by auto-close */
 };
 
 typedef struct slot {
@@ -48,8 +79,9 @@ typedef struct runner {
     size_t done;
 
     /* for telling where the target died */
+    uint64_t *started_at;      /* monotonic µs */
     uint64_t *ended_at;        /* monotonic µs; 0: not ended */
-    uint64_t *opened_at;       /* when its 101 was read; 0: never */
+    bool *silent;              /* no byte of an answer to its handshake came */
     bool *dropped;             /* the peer dropped TCP without a Close */
     uint64_t last_handshake;   /* the latest 101 any case read */
 
@@ -62,6 +94,10 @@ typedef struct runner {
     size_t jobs, active;
     uint64_t memory;
     struct pollfd *fds;
+
+    session *heartbeat;
+    bool heartbeat_wanted;
+    uint64_t heartbeat_not_before;
 
     session *probe;
     bool probing;
@@ -83,10 +119,13 @@ static void *must_calloc(size_t n, size_t size)
 
 /* ---- what a connection that ended tells about the target --------------------- */
 
-/* The connection never got an answer: refused, no TCP, TLS failed, or silence. */
+/* The connection never got an answer: refused, no TCP, TLS failed, silence,
+ * or closed before a byte of the answer (how a connection left in the
+ * backlog of a target that is exiting ends). A target that refuses
+ * handshakes by dropping TCP answers the probe, and the verdict stands. */
 static bool could_not_connect(const case_result *r)
 {
-    return r->failure[0] && r->stage < STAGE_RESPONSE;
+    return r->stage < STAGE_RESPONSE && (r->failure[0] || r->tcp_closed_by == BY_PEER);
 }
 
 /* A verdict the suite's own load may have decided: any case that did not
@@ -125,13 +164,19 @@ static void describe_probe_failure(const case_result *r, char *out, size_t cap)
 
 /* ---- the event loop ------------------------------------------------------------- */
 
-/* Polls the sessions (and the probe) once, then advances them. */
+/* Slot j of the poll set: the case sessions, then the probe, then the heartbeat. */
+static session *extra_slot(const runner *rn, size_t j)
+{
+    return j < rn->jobs ? rn->slots[j].s : j == rn->jobs ? rn->probe : rn->heartbeat;
+}
+
+/* Polls the sessions (and the probe and the heartbeat) once, then advances them. */
 static void poll_once(runner *rn)
 {
     uint64_t now = monotonic_us(), wake = UINT64_MAX;
     size_t n = 0;
-    for (size_t j = 0; j <= rn->jobs; j++) {
-        session *s = j < rn->jobs ? rn->slots[j].s : rn->probe;
+    for (size_t j = 0; j <= rn->jobs + 1; j++) {
+        session *s = extra_slot(rn, j);
         rn->fds[j].fd = -1;
         rn->fds[j].events = 0;
         rn->fds[j].revents = 0;
@@ -145,6 +190,8 @@ static void poll_once(runner *rn)
     }
     if (rn->probing && !rn->probe && rn->probe_not_before < wake)
         wake = rn->probe_not_before;
+    if (rn->heartbeat_wanted && !rn->heartbeat && rn->heartbeat_not_before < wake)
+        wake = rn->heartbeat_not_before;
     int timeout = 1000;
     if (wake != UINT64_MAX && wake <= now)
         timeout = 0;
@@ -156,7 +203,7 @@ static void poll_once(runner *rn)
         abort();
     now = monotonic_us();
     for (size_t j = 0; j < n; j++) {
-        session *s = j < rn->jobs ? rn->slots[j].s : rn->probe;
+        session *s = extra_slot(rn, j);
         if (s)
             session_advance(s, rn->fds[j].revents, now);
     }
@@ -190,6 +237,51 @@ static void start_probe(runner *rn)
     rn->probe_not_before = 0;
 }
 
+/* Runs the heartbeat while cases run in parallel; one that ended (the target
+ * closed it, or a flood of events) is started again after a pause. */
+static void keep_heartbeat(runner *rn, bool wanted, uint64_t now)
+{
+    rn->heartbeat_wanted = wanted;
+    if (rn->heartbeat && (!wanted || session_done(rn->heartbeat))) {
+        result_free(session_finish(rn->heartbeat));
+        rn->heartbeat = NULL;
+        rn->heartbeat_not_before =
+            now + (uint64_t)(1000000.0 * rn->cfg->session->timeout_scale);
+    }
+    if (wanted && !rn->heartbeat && now >= rn->heartbeat_not_before)
+        rn->heartbeat = session_start(&heartbeat_case, rn->cfg->session, now);
+}
+
+/* True when the heartbeat was answered all through the second half of the
+ * case (pongs no more than HEARTBEAT_MAX_GAP_MS apart): the target was
+ * answering promptly while this case waited, so the suite's load did not
+ * decide what the timer found. */
+static bool trusted_by_heartbeat(const runner *rn, const case_result *r)
+{
+    double scale = rn->cfg->session->timeout_scale;
+    uint64_t gap = (uint64_t)(HEARTBEAT_MAX_GAP_MS * 1000.0 * scale);
+    if (!r->timers || !rn->heartbeat ||
+        r->duration_us < (uint64_t)(HEARTBEAT_MIN_CASE_MS * 1000.0 * scale))
+        return false;
+    const case_result *hb = session_result(rn->heartbeat);
+    uint64_t to = r->started_at_us + r->duration_us, from = to - r->duration_us / 2;
+    if (hb->started_at_us + hb->handshake_at_us > from || !hb->handshake_done)
+        return false;
+    uint64_t last = from;
+    for (size_t k = 0; k < hb->event_count; k++) {
+        const observed_event *e = &hb->events[k];
+        uint64_t at = hb->started_at_us + e->at_us;
+        if (e->kind != EVENT_PONG || at < from)
+            continue;
+        if (at > to)
+            break;
+        if (at - last > gap)
+            return false;
+        last = at;
+    }
+    return to - last <= gap;
+}
+
 /* A session ended: judge it and decide what its result is worth. */
 static void collect(runner *rn, slot *sl, bool alone)
 {
@@ -199,13 +291,12 @@ static void collect(runner *rn, slot *sl, bool alone)
     rn->memory -= sl->bound;
     judge_case(r);
     size_t i = sl->index;
+    rn->started_at[i] = r->started_at_us;
     rn->ended_at[i] = r->started_at_us + r->duration_us;
+    rn->silent[i] = r->stage < STAGE_RESPONSE;
     rn->dropped[i] = r->tcp_closed_by == BY_PEER && !r->peer_sent_close && r->stage >= STAGE_TLS;
-    if (r->handshake_done) {
-        rn->opened_at[i] = r->started_at_us + r->handshake_at_us;
-        if (rn->opened_at[i] > rn->last_handshake)
-            rn->last_handshake = rn->opened_at[i];
-    }
+    if (r->handshake_done && r->started_at_us + r->handshake_at_us > rn->last_handshake)
+        rn->last_handshake = r->started_at_us + r->handshake_at_us;
 
     if (could_not_connect(r)) {
         /* Gone, or only busy? The probe tells; until then the result waits. */
@@ -215,12 +306,13 @@ static void collect(runner *rn, slot *sl, bool alone)
             result_free(r);
         return;
     }
-    if (!alone && load_sensitive(r)) {
+    if (!alone && load_sensitive(r) && !trusted_by_heartbeat(rn, r)) {
         result_free(r);
         play_again(rn, i);
         return;
     }
     r->rerun_alone = alone;
+    r->heartbeat_checked = !alone && load_sensitive(r);
     keep(rn, i, r);
 }
 
@@ -269,9 +361,11 @@ static void sort_by(size_t *list, size_t n, const uint64_t *key)
 }
 
 /* The target died: name the cases that were running when it stopped (those
- * it dropped around its last good handshake, and those still open), the one
- * that opened last first, and mark every case that could not be played NOT
- * RUN. One case at a time names exactly one; in parallel, events of the same
+ * it dropped around its last good handshake, and those still open), the
+ * earliest started first, and mark every case that could not be played NOT
+ * RUN. A connection that got no answer at all and began after the first of
+ * them was dropped only reached a dying target's backlog: it is not named.
+ * One case at a time names exactly one; in parallel, events of the same
  * millisecond cannot be ordered, so all are named. */
 static void after_death(runner *rn)
 {
@@ -285,16 +379,20 @@ static void after_death(runner *rn)
     for (size_t j = 0; j < rn->jobs; j++) {
         const case_result *r = rn->slots[j].s ? session_result(rn->slots[j].s) : NULL;
         if (r && r->handshake_done) {
-            rn->opened_at[rn->slots[j].index] = r->started_at_us + r->handshake_at_us;
+            rn->started_at[rn->slots[j].index] = r->started_at_us;
             named[n++] = rn->slots[j].index;
         }
     }
-    /* Latest opened first. */
-    uint64_t *latest_first = must_calloc(rn->count, sizeof *latest_first);
+    sort_by(named, n, rn->started_at);
+    uint64_t first_drop = UINT64_MAX;
     for (size_t k = 0; k < n; k++)
-        latest_first[named[k]] = UINT64_MAX - rn->opened_at[named[k]];
-    sort_by(named, n, latest_first);
-    free(latest_first);
+        if (rn->ended_at[named[k]] && rn->ended_at[named[k]] < first_drop)
+            first_drop = rn->ended_at[named[k]];
+    size_t kept = 0;
+    for (size_t k = 0; k < n; k++)
+        if (k == 0 || !rn->silent[named[k]] || rn->started_at[named[k]] < first_drop)
+            named[kept++] = named[k];
+    n = kept;
     if (n == 0) {
         /* It died between cases: the last one to end is the likeliest. */
         size_t last = NO_CASE;
@@ -327,6 +425,7 @@ static void after_death(runner *rn)
             rn->slots[j].s = NULL;
             not_run(rn, rn->slots[j].index, why);
         }
+    keep_heartbeat(rn, false, monotonic_us());
     rn->active = 0;
     rn->memory = 0;
     for (size_t k = 0; k < rn->held_count; k++) {
@@ -353,6 +452,7 @@ static void after_stop(runner *rn)
         result_free(session_finish(rn->probe));
         rn->probe = NULL;
     }
+    keep_heartbeat(rn, false, monotonic_us());
     rn->active = 0;
     rn->memory = 0;
     for (size_t k = 0; k < rn->held_count; k++) {
@@ -400,6 +500,7 @@ static bool play(runner *rn, const size_t *order, size_t n, size_t jobs, bool al
         }
         if (rn->probing && !rn->probe && now >= rn->probe_not_before)
             rn->probe = session_start(&probe_case, rn->cfg->session, now);
+        keep_heartbeat(rn, !alone && !rn->probing, now);
 
         /* No new case while the probe decides whether the target is there. */
         while (!rn->probing && next < n && rn->active < jobs) {
@@ -416,8 +517,10 @@ static bool play(runner *rn, const size_t *order, size_t n, size_t jobs, bool al
             rn->memory += rn->bounds[i];
             next++;
         }
-        if (next == n && rn->active == 0 && !rn->probing)
+        if (next == n && rn->active == 0 && !rn->probing) {
+            keep_heartbeat(rn, false, now);
             return true;
+        }
         show_running(rn);
         poll_once(rn);
     }
@@ -458,11 +561,12 @@ case_result **runner_run(const case_def *const *cases, size_t count, const runne
     rn.bounds = must_calloc(count, sizeof *rn.bounds);
     rn.ended_at = must_calloc(count, sizeof *rn.ended_at);
     rn.dropped = must_calloc(count, sizeof *rn.dropped);
-    rn.opened_at = must_calloc(count, sizeof *rn.opened_at);
+    rn.started_at = must_calloc(count, sizeof *rn.started_at);
+    rn.silent = must_calloc(count, sizeof *rn.silent);
     rn.again = must_calloc(count, sizeof *rn.again);
     rn.held = must_calloc(count, sizeof *rn.held);
     rn.slots = must_calloc(rn.jobs, sizeof *rn.slots);
-    rn.fds = must_calloc(rn.jobs + 1, sizeof *rn.fds);
+    rn.fds = must_calloc(rn.jobs + 2, sizeof *rn.fds);
     size_t *order = must_calloc(count, sizeof *order);
     for (size_t i = 0; i < count; i++) {
         rn.bounds[i] = session_memory_bound(cases[i]);
@@ -499,7 +603,8 @@ case_result **runner_run(const case_def *const *cases, size_t count, const runne
     free(rn.bounds);
     free(rn.ended_at);
     free(rn.dropped);
-    free(rn.opened_at);
+    free(rn.started_at);
+    free(rn.silent);
     free(rn.again);
     free(rn.held);
     free(rn.slots);

@@ -125,6 +125,50 @@ assert "the suite closed at once" in d["reason"] and d["close_outcome"] == "OK",
   "$work/early/out/cases/E.1.json"
 tap_ok $? "and ends at once, not at its kill timer, with a clean close"
 
+# A long case that fails in a parallel run: kept when the heartbeat shows the
+# target answering pings promptly all the while, played again alone when the
+# target answers no ping (so nothing shows it was not just slow).
+mkdir -p "$work/long"
+cat >"$work/long/l.case" <<'CASE'
+case LONG.1
+  title a case that fails after ten seconds
+  rfc 5.6
+  require r
+  wait 10s still-open
+  expect OK: nothing
+  kill 20s
+case LONG.2
+  title an echo beside it
+  rfc 5.6
+  require r
+  send text "a"
+  expect OK: message text echo
+CASE
+stop_echo
+start_echo || exit 1
+"$WSCONFORM_BIN" run "$ECHO_URL" --cases-dir "$work/long" --jobs 4 --out "$work/long/pong" \
+  >/dev/null 2>&1 &
+long_pid=$!
+long_url=$ECHO_URL
+long_echo=$ECHO_PID
+ECHO_PID=
+start_echo --break no-pong || exit 1
+"$WSCONFORM_BIN" run "$ECHO_URL" --cases-dir "$work/long" --jobs 4 --out "$work/long/nopong" \
+  >/dev/null 2>&1
+wait "$long_pid"
+kill "$long_echo"; wait "$long_echo" 2>/dev/null
+python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["cases"][0]
+assert c["outcome"] == "FAILED" and c.get("heartbeat_checked") and not c.get("rerun_alone"), c' \
+  "$work/long/pong/results.json"
+tap_ok $? "a 10 s case failing in parallel is kept when the heartbeat was answered (not played again)"
+python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["cases"][0]
+assert c["outcome"] == "FAILED" and c.get("rerun_alone") and not c.get("heartbeat_checked"), c' \
+  "$work/long/nopong/results.json"
+tap_ok $? "and played again alone when the target answered no heartbeat ping"
+stop_echo
+ECHO_URL=$long_url
+start_echo || exit 1
+
 # Ctrl-C: the finished cases are kept, the rest NOT RUN, exit 130.
 mkdir -p "$work/slow"
 cat >"$work/slow/s.case" <<'CASE'

@@ -21,20 +21,34 @@ tap_done() {
   [ "$TAP_FAILED" -eq 0 ]
 }
 
+# start_listening LOG COMMAND...: starts a server in the background, its output
+# in LOG, and waits for its "listening on URL" line; sets LISTEN_PID and
+# LISTEN_URL. Returns 1, with the log as diagnostics, if it did not start.
+start_listening() {
+  local log=$1
+  shift
+  : >"$log"
+  "$@" >"$log" 2>&1 &
+  LISTEN_PID=$!
+  LISTEN_URL=
+  for _ in $(seq 200); do
+    LISTEN_URL=$(sed -n 's/^listening on \(wss*:\/\/[^ ]*\)$/\1/p' "$log")
+    [ -n "$LISTEN_URL" ] && return 0
+    kill -0 "$LISTEN_PID" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "# $1 did not start:" && tap_diag <"$log"
+  return 1
+}
+
 # start_echo [ARGS...]: starts the echo server on a free port; sets ECHO_PID, ECHO_URL.
 start_echo() {
   ECHO_LOG=$(mktemp)
-  "$WSCONFORM_BIN" echo --listen 127.0.0.1:0 "$@" >"$ECHO_LOG" 2>&1 &
-  ECHO_PID=$!
-  ECHO_URL=
-  for _ in $(seq 200); do
-    ECHO_URL=$(sed -n 's/^listening on \(wss*:\/\/[^ ]*\)$/\1/p' "$ECHO_LOG")
-    [ -n "$ECHO_URL" ] && return 0
-    kill -0 "$ECHO_PID" 2>/dev/null || break
-    sleep 0.05
-  done
-  echo "# echo server did not start:" && tap_diag <"$ECHO_LOG"
-  return 1
+  start_listening "$ECHO_LOG" "$WSCONFORM_BIN" echo --listen 127.0.0.1:0 "$@"
+  local started=$?
+  ECHO_PID=$LISTEN_PID
+  ECHO_URL=$LISTEN_URL
+  return $started
 }
 
 stop_echo() {

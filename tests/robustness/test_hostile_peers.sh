@@ -55,19 +55,13 @@ PREFLIGHT_BOUND=$(awk -v s="$SCALE" 'BEGIN { printf "%.1f", 6 * s + 3 }')
 
 # start_peer MODE: starts hostile_peer.py in MODE; sets PEER_URL.
 start_peer() {
-  local log="$work/peer-$1.log" lifetime
+  local lifetime started
   lifetime=$(awk -v b="$BOUND" 'BEGIN { printf "%d", 2 * b + 120 }')
-  : >"$log"
-  "$PYTHON" "$here/hostile_peer.py" "$1" --lifetime "$lifetime" >"$log" 2>&1 &
-  peer_pids+=($!)
-  PEER_URL=
-  for _ in $(seq 200); do
-    PEER_URL=$(sed -n 's/^listening on \(wss*:\/\/[^ ]*\)$/\1/p' "$log")
-    [ -n "$PEER_URL" ] && return 0
-    sleep 0.05
-  done
-  echo "# hostile peer $1 did not start:" && tap_diag <"$log"
-  exit 1
+  start_listening "$work/peer-$1.log" "$PYTHON" "$here/hostile_peer.py" "$1" --lifetime "$lifetime"
+  started=$?
+  peer_pids+=("$LISTEN_PID")
+  PEER_URL=$LISTEN_URL
+  [ $started -eq 0 ] || exit 1
 }
 
 # measure NAME DEADLINE [run_measured options --] wsconform run arguments...:

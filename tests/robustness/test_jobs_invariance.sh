@@ -18,19 +18,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-: >"$work/server.log"
-"$PYTHON" tests/robustness/slow_echo.py >"$work/server.log" 2>&1 &
-server_pid=$!
-url=
-for _ in $(seq 200); do
-  url=$(sed -n 's/^listening on \(ws:\/\/[^ ]*\)$/\1/p' "$work/server.log")
-  [ -n "$url" ] && break
-  sleep 0.05
-done
-if [ -z "$url" ]; then
-  echo "# slow_echo.py did not start:" && tap_diag <"$work/server.log"
-  exit 1
-fi
+start_listening "$work/server.log" "$PYTHON" tests/robustness/slow_echo.py
+started=$?
+server_pid=$LISTEN_PID
+url=$LISTEN_URL
+[ $started -eq 0 ] || exit 1
 
 # A watchdog per run: the library's bound is far longer, but a run that takes
 # this long has already shown what it does.

@@ -26,17 +26,12 @@ SELECTION='1.1.*,1.2.*,2.1,2.7,2.8,3.1,4.1.1'
 
 PEER=(echo-then-die)
 start_peer() { # starts hostile_peer.py "${PEER[@]}"; sets PEER_URL
-  : >"$work/peer.log"
-  "$PYTHON" tests/robustness/hostile_peer.py "${PEER[@]}" --lifetime 600 >"$work/peer.log" 2>&1 &
-  peer_pid=$!
-  PEER_URL=
-  for _ in $(seq 200); do
-    PEER_URL=$(sed -n 's/^listening on \(ws:\/\/[^ ]*\)$/\1/p' "$work/peer.log")
-    [ -n "$PEER_URL" ] && return 0
-    sleep 0.05
-  done
-  echo "# hostile_peer.py ${PEER[*]} did not start:" && tap_diag <"$work/peer.log"
-  exit 1
+  start_listening "$work/peer.log" "$PYTHON" tests/robustness/hostile_peer.py "${PEER[@]}" \
+    --lifetime 600
+  local started=$?
+  peer_pid=$LISTEN_PID
+  PEER_URL=$LISTEN_URL
+  [ $started -eq 0 ] || exit 1
 }
 
 # run NAME [ARGS...]: plays the selection against a fresh peer; sets RC.

@@ -7,7 +7,8 @@
  *   - a case that did not pass in a parallel run (a timer fired, the peer
  *     dropped it, it could not connect) is played again with nothing else
  *     running, and that run's verdict is the one reported: the suite's own
- *     load never fails a case;
+ *     load never fails a case (a long case is kept instead when a heartbeat
+ *     connection showed the target answering all the while);
  *   - a connection that cannot be made sends a probe: a target that no longer
  *     answers has died, the run stops, and the cases it could not play are
  *     NOT RUN;

@@ -34,14 +34,12 @@ static const case_def probe_case = {
 #define HEARTBEAT_PAUSE_MS 500
 #define HEARTBEAT_MAX_GAP_MS 2000   /* between pongs: pause + a slow answer */
 #define HEARTBEAT_MIN_CASE_MS 10000 /* shorter cases are cheaper to play again */
-static uint8_t heartbeat_text[] = "wsconform heartbeat";
-/* 1000 pings (at least 500 s), then the kill timer ends it and the next one
- * starts: the count also keeps what the peer may send it small (the session
- * accepts no message larger than all it sends). */
+/* Empty pings for as long as the pass lasts: sending no payload keeps what
+ * the peer may send it at the smallest bound (a session accepts no message
+ * larger than all it sends, with a floor). */
 static step heartbeat_steps[] = {
-    {.kind = STEP_LOOP, .count = 1000, .loop_end = 4},
-    {.kind = STEP_FRAME, .opcode = WS_OP_PING, .fin = true,
-     .data = {heartbeat_text, sizeof heartbeat_text - 1, sizeof heartbeat_text - 1}},
+    {.kind = STEP_LOOP, .count = UINT32_MAX, .loop_end = 4},
+    {.kind = STEP_FRAME, .opcode = WS_OP_PING, .fin = true},
     {.kind = STEP_AWAIT, .wait_ms = HEARTBEAT_MAX_GAP_MS},
     {.kind = STEP_WAIT, .wait_ms = HEARTBEAT_PAUSE_MS},
     {.kind = STEP_LOOP_END},
@@ -52,7 +50,7 @@ static const case_def heartbeat_case = {
     .rfc = "5.5.2",
     .steps = heartbeat_steps,
     .step_count = sizeof heartbeat_steps / sizeof heartbeat_steps[0],
-    .kill_ms = 1000u * (HEARTBEAT_PAUSE_MS + HEARTBEAT_MAX_GAP_MS),
+    .kill_ms = 24u * 3600u * 1000u,
     .close = {.by = CLOSER_US},
     .informational = true, /* never decided early nor closed by auto-close */
 };
@@ -67,6 +65,7 @@ typedef struct slot {
 typedef struct held {
     size_t index;
     case_result *r;            /* final if the target is alive; NULL: play it again alone */
+    bool replay;               /* r comes from playing the case again */
 } held;
 
 typedef struct runner {
@@ -282,8 +281,9 @@ static bool trusted_by_heartbeat(const runner *rn, const case_result *r)
     return to - last <= gap;
 }
 
-/* A session ended: judge it and decide what its result is worth. */
-static void collect(runner *rn, slot *sl, bool alone)
+/* A session ended: judge it and decide what its result is worth. `alone`:
+ * nothing else ran beside it; `replay`: this is the case played again. */
+static void collect(runner *rn, slot *sl, bool alone, bool replay)
 {
     case_result *r = session_finish(sl->s);
     sl->s = NULL;
@@ -301,7 +301,7 @@ static void collect(runner *rn, slot *sl, bool alone)
     if (could_not_connect(r)) {
         /* Gone, or only busy? The probe tells; until then the result waits. */
         start_probe(rn);
-        rn->held[rn->held_count++] = (held){i, alone ? r : NULL};
+        rn->held[rn->held_count++] = (held){i, alone ? r : NULL, replay};
         if (!alone)
             result_free(r);
         return;
@@ -311,7 +311,7 @@ static void collect(runner *rn, slot *sl, bool alone)
         play_again(rn, i);
         return;
     }
-    r->rerun_alone = alone;
+    r->rerun_alone = replay;
     r->heartbeat_checked = !alone && load_sensitive(r);
     keep(rn, i, r);
 }
@@ -339,7 +339,7 @@ static void probe_done(runner *rn)
      * what could not connect alone is a verdict. */
     for (size_t k = 0; k < rn->held_count; k++) {
         if (rn->held[k].r) {
-            rn->held[k].r->rerun_alone = true;
+            rn->held[k].r->rerun_alone = rn->held[k].replay;
             keep(rn, rn->held[k].index, rn->held[k].r);
         } else {
             play_again(rn, rn->held[k].index);
@@ -480,7 +480,7 @@ static void show_running(runner *rn)
 
 /* Plays order[0..n) with at most `jobs` sessions at once. Returns false when
  * the run must end (the target died or the user stopped it). */
-static bool play(runner *rn, const size_t *order, size_t n, size_t jobs, bool alone)
+static bool play(runner *rn, const size_t *order, size_t n, size_t jobs, bool alone, bool replay)
 {
     size_t next = 0;
     for (;;) {
@@ -490,7 +490,7 @@ static bool play(runner *rn, const size_t *order, size_t n, size_t jobs, bool al
         }
         for (size_t j = 0; j < rn->jobs; j++)
             if (rn->slots[j].s && session_done(rn->slots[j].s))
-                collect(rn, &rn->slots[j], alone);
+                collect(rn, &rn->slots[j], alone, replay);
         uint64_t now = monotonic_us();
         if (rn->probe && session_done(rn->probe))
             probe_done(rn);
@@ -574,7 +574,7 @@ case_result **runner_run(const case_def *const *cases, size_t count, const runne
     }
     info->target_state = TARGET_OK;
 
-    bool go_on = play(&rn, order, count, rn.jobs, rn.jobs == 1);
+    bool go_on = play(&rn, order, count, rn.jobs, rn.jobs == 1, false);
     if (go_on && rn.again_count) {
         /* Played again one at a time, in case order, so no verdict depends on
          * what else was running. */
@@ -586,7 +586,7 @@ case_result **runner_run(const case_def *const *cases, size_t count, const runne
         sort_by(order, n, position);
         free(position);
         rn.again_count = 0;
-        play(&rn, order, n, 1, true);
+        play(&rn, order, n, 1, true, true);
     }
     /* Whatever is left could not be played. */
     const char *why = rn.stopped ? "not run: the run was interrupted"

@@ -7,7 +7,7 @@
 # SERVER is one of: websockets aiohttp ws tornado websocket-node
 # faye-websocket libwebsockets wslay websocketd nginx-ws (default: all).
 # websocketd never echoes binary messages, so its run lasts as long as the
-# longest kill timer (about 17 minutes; see ci/interop/README.md).
+# longest kill timer (about 21 minutes; see ci/interop/README.md).
 # The C echo servers (libwebsockets, wslay) are compiled into build/interop/
 # first; servers that need Debian packages beyond the default ones
 # (libwebsockets, websocketd, nginx-ws) make it run ci/setup --interop.

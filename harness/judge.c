@@ -286,15 +286,18 @@ static size_t expectation_total(const case_def *d)
     return d->expectation_count ? d->expectation_count : 1;
 }
 
-int judge_match(const case_def *d, const case_result *r, verdict *v)
+/* The first expectation the observed events equal (as_prefix false) or begin
+ * (true: an echo of a message not sent yet counts as possible), or -1. */
+static int first_expectation(const case_def *d, const case_result *r, bool as_prefix,
+                             verdict *v)
 {
     matcher m;
-    matcher_init(&m, r, false);
+    matcher_init(&m, r, as_prefix);
     int found = -1;
     for (size_t i = 0; i < expectation_total(d) && found < 0; i++) {
         bool exact, prefix;
         scan_expectation(&m, expectation_at(d, i), &exact, &prefix);
-        if (exact) {
+        if (as_prefix ? prefix : exact) {
             *v = expectation_at(d, i)->verdict;
             found = (int)i;
         }
@@ -303,23 +306,14 @@ int judge_match(const case_def *d, const case_result *r, verdict *v)
     return found;
 }
 
-/* The first expectation the observed events begin (an echo of a message not
- * sent yet counts as possible), or -1. */
+int judge_match(const case_def *d, const case_result *r, verdict *v)
+{
+    return first_expectation(d, r, false, v);
+}
+
 static int judge_prefix(const case_def *d, const case_result *r, verdict *v)
 {
-    matcher m;
-    matcher_init(&m, r, true);
-    int found = -1;
-    for (size_t i = 0; i < expectation_total(d) && found < 0; i++) {
-        bool exact, prefix;
-        scan_expectation(&m, expectation_at(d, i), &exact, &prefix);
-        if (prefix) {
-            *v = expectation_at(d, i)->verdict;
-            found = (int)i;
-        }
-    }
-    matcher_free(&m);
-    return found;
+    return first_expectation(d, r, true, v);
 }
 
 bool judge_still_possible(const case_def *d, const case_result *r)

@@ -34,6 +34,7 @@ static const case_def probe_case = {
 #define HEARTBEAT_PAUSE_MS 500
 #define HEARTBEAT_MAX_GAP_MS 2000   /* between pongs: pause + a slow answer */
 #define HEARTBEAT_MIN_CASE_MS 10000 /* shorter cases are cheaper to play again */
+#define HEARTBEAT_RESTART_MS 1000   /* pause before a heartbeat that ended starts again */
 /* Empty pings for as long as the pass lasts: sending no payload keeps what
  * the peer may send it at the smallest bound (a session accepts no message
  * larger than all it sends, with a floor). */
@@ -84,7 +85,7 @@ typedef struct runner {
     bool *dropped;             /* the peer dropped TCP without a Close */
     uint64_t last_handshake;   /* the latest 101 any case read */
 
-    size_t *again;             /* cases to play again alone, in case order */
+    bool *again;               /* cases to play again alone */
     size_t again_count;
     held *held;
     size_t held_count;
@@ -107,6 +108,12 @@ typedef struct runner {
     bool dead, stopped;
     uint64_t last_progress;
 } runner;
+
+/* A duration of the runner's own, stretched by --timeout-scale, in µs. */
+static uint64_t scaled_us(const runner *rn, uint32_t ms)
+{
+    return (uint64_t)((double)ms * 1000.0 * rn->cfg->session->timeout_scale);
+}
 
 static void *must_calloc(size_t n, size_t size)
 {
@@ -164,7 +171,7 @@ static void describe_probe_failure(const case_result *r, char *out, size_t cap)
 /* ---- the event loop ------------------------------------------------------------- */
 
 /* Slot j of the poll set: the case sessions, then the probe, then the heartbeat. */
-static session *extra_slot(const runner *rn, size_t j)
+static session *polled_session(const runner *rn, size_t j)
 {
     return j < rn->jobs ? rn->slots[j].s : j == rn->jobs ? rn->probe : rn->heartbeat;
 }
@@ -175,7 +182,7 @@ static void poll_once(runner *rn)
     uint64_t now = monotonic_us(), wake = UINT64_MAX;
     size_t n = 0;
     for (size_t j = 0; j <= rn->jobs + 1; j++) {
-        session *s = extra_slot(rn, j);
+        session *s = polled_session(rn, j);
         rn->fds[j].fd = -1;
         rn->fds[j].events = 0;
         rn->fds[j].revents = 0;
@@ -202,7 +209,7 @@ static void poll_once(runner *rn)
         abort();
     now = monotonic_us();
     for (size_t j = 0; j < n; j++) {
-        session *s = extra_slot(rn, j);
+        session *s = polled_session(rn, j);
         if (s)
             session_advance(s, rn->fds[j].revents, now);
     }
@@ -224,7 +231,8 @@ static void not_run(runner *rn, size_t index, const char *why)
 
 static void play_again(runner *rn, size_t index)
 {
-    rn->again[rn->again_count++] = index;
+    rn->again[index] = true;
+    rn->again_count++;
 }
 
 static void start_probe(runner *rn)
@@ -244,8 +252,7 @@ static void keep_heartbeat(runner *rn, bool wanted, uint64_t now)
     if (rn->heartbeat && (!wanted || session_done(rn->heartbeat))) {
         result_free(session_finish(rn->heartbeat));
         rn->heartbeat = NULL;
-        rn->heartbeat_not_before =
-            now + (uint64_t)(1000000.0 * rn->cfg->session->timeout_scale);
+        rn->heartbeat_not_before = now + scaled_us(rn, HEARTBEAT_RESTART_MS);
     }
     if (wanted && !rn->heartbeat && now >= rn->heartbeat_not_before)
         rn->heartbeat = session_start(&heartbeat_case, rn->cfg->session, now);
@@ -257,10 +264,8 @@ static void keep_heartbeat(runner *rn, bool wanted, uint64_t now)
  * decide what the timer found. */
 static bool trusted_by_heartbeat(const runner *rn, const case_result *r)
 {
-    double scale = rn->cfg->session->timeout_scale;
-    uint64_t gap = (uint64_t)(HEARTBEAT_MAX_GAP_MS * 1000.0 * scale);
-    if (!r->timers || !rn->heartbeat ||
-        r->duration_us < (uint64_t)(HEARTBEAT_MIN_CASE_MS * 1000.0 * scale))
+    uint64_t gap = scaled_us(rn, HEARTBEAT_MAX_GAP_MS);
+    if (!r->timers || !rn->heartbeat || r->duration_us < scaled_us(rn, HEARTBEAT_MIN_CASE_MS))
         return false;
     const case_result *hb = session_result(rn->heartbeat);
     uint64_t to = r->started_at_us + r->duration_us, from = to - r->duration_us / 2;
@@ -326,8 +331,7 @@ static void probe_done(runner *rn)
         describe_probe_failure(r, rn->probe_failure, sizeof rn->probe_failure);
     result_free(r);
     if (!alive && ++rn->probe_failures < PROBE_TRIES) {
-        rn->probe_not_before = monotonic_us() +
-                               (uint64_t)(PROBE_PAUSE_MS * 1000.0 * rn->cfg->session->timeout_scale);
+        rn->probe_not_before = monotonic_us() + scaled_us(rn, PROBE_PAUSE_MS);
         return;
     }
     rn->probing = false;
@@ -360,6 +364,31 @@ static void sort_by(size_t *list, size_t n, const uint64_t *key)
         }
 }
 
+/* The run ends here: every session still open (the probe and the heartbeat
+ * too) is closed, and the cases they and the held results were for are
+ * NOT RUN, with why. */
+static void abandon(runner *rn, const char *why)
+{
+    for (size_t j = 0; j < rn->jobs; j++)
+        if (rn->slots[j].s) {
+            result_free(session_finish(rn->slots[j].s));
+            rn->slots[j].s = NULL;
+            not_run(rn, rn->slots[j].index, why);
+        }
+    if (rn->probe) {
+        result_free(session_finish(rn->probe));
+        rn->probe = NULL;
+    }
+    keep_heartbeat(rn, false, monotonic_us());
+    rn->active = 0;
+    rn->memory = 0;
+    for (size_t k = 0; k < rn->held_count; k++) {
+        result_free(rn->held[k].r);
+        not_run(rn, rn->held[k].index, why);
+    }
+    rn->held_count = 0;
+}
+
 /* The target died: name the cases that were running when it stopped (those
  * it dropped around its last good handshake, and those still open), the
  * earliest started first, and mark every case that could not be played NOT
@@ -370,7 +399,7 @@ static void sort_by(size_t *list, size_t n, const uint64_t *key)
 static void after_death(runner *rn)
 {
     run_info *info = rn->info;
-    uint64_t window = (uint64_t)(DEATH_WINDOW_MS * 1000.0 * rn->cfg->session->timeout_scale);
+    uint64_t window = scaled_us(rn, DEATH_WINDOW_MS);
     uint64_t since = rn->last_handshake > window ? rn->last_handshake - window : 0;
     size_t *named = must_calloc(rn->count, sizeof *named), n = 0;
     for (size_t i = 0; i < rn->count; i++)
@@ -419,20 +448,7 @@ static void after_death(runner *rn)
 
     char why[600];
     snprintf(why, sizeof why, "not run: %s", info->target_detail);
-    for (size_t j = 0; j < rn->jobs; j++)
-        if (rn->slots[j].s) {
-            result_free(session_finish(rn->slots[j].s));
-            rn->slots[j].s = NULL;
-            not_run(rn, rn->slots[j].index, why);
-        }
-    keep_heartbeat(rn, false, monotonic_us());
-    rn->active = 0;
-    rn->memory = 0;
-    for (size_t k = 0; k < rn->held_count; k++) {
-        result_free(rn->held[k].r);
-        not_run(rn, rn->held[k].index, why);
-    }
-    rn->held_count = 0;
+    abandon(rn, why);
 }
 
 /* Ctrl-C: every case without a final result is NOT RUN. */
@@ -442,24 +458,7 @@ static void after_stop(runner *rn)
     rn->info->target_state = TARGET_INTERRUPTED;
     snprintf(rn->info->target_detail, sizeof rn->info->target_detail,
              "the run was interrupted after %zu of %zu cases", rn->done, rn->count);
-    for (size_t j = 0; j < rn->jobs; j++)
-        if (rn->slots[j].s) {
-            result_free(session_finish(rn->slots[j].s));
-            rn->slots[j].s = NULL;
-            not_run(rn, rn->slots[j].index, "not run: the run was interrupted while it ran");
-        }
-    if (rn->probe) {
-        result_free(session_finish(rn->probe));
-        rn->probe = NULL;
-    }
-    keep_heartbeat(rn, false, monotonic_us());
-    rn->active = 0;
-    rn->memory = 0;
-    for (size_t k = 0; k < rn->held_count; k++) {
-        result_free(rn->held[k].r);
-        not_run(rn, rn->held[k].index, "not run: the run was interrupted");
-    }
-    rn->held_count = 0;
+    abandon(rn, "not run: the run was interrupted");
 }
 
 static void show_running(runner *rn)
@@ -578,13 +577,10 @@ case_result **runner_run(const case_def *const *cases, size_t count, const runne
     if (go_on && rn.again_count) {
         /* Played again one at a time, in case order, so no verdict depends on
          * what else was running. */
-        size_t n = rn.again_count;
-        uint64_t *position = must_calloc(count, sizeof *position);
+        size_t n = 0;
         for (size_t i = 0; i < count; i++)
-            position[i] = i;
-        memcpy(order, rn.again, n * sizeof *order);
-        sort_by(order, n, position);
-        free(position);
+            if (rn.again[i])
+                order[n++] = i;
         rn.again_count = 0;
         play(&rn, order, n, 1, true, true);
     }

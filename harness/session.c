@@ -35,7 +35,6 @@
 /* Per-case memory: events kept, and what the peer may send (see
  * session_memory_bound()). */
 #define MAX_EVENTS 8192
-#define MAX_EVENTS_TEXT "8192"
 #define PEER_MESSAGE_FLOOR (64u << 10)
 #define PEER_MESSAGE_CEILING (64u << 20)
 #define SESSION_FIXED_BYTES (640u << 10) /* wire log, head, buffers, TLS, inflater */
@@ -689,6 +688,21 @@ static void queue_request(session *s, uint64_t now)
 
 static void feed_frames(session *s, const uint8_t *buf, size_t n, uint64_t now);
 
+/* What the peer sends is read by the codec in the client role, up to this
+ * case's bound; with compression agreed, RSV1 messages are inflated. Close
+ * payloads are judged by the session, so that an invalid one is still
+ * recorded. */
+static void init_assembler(session *s)
+{
+    ws_assembler_config in = {.role = WS_ROLE_CLIENT, .max_message_size = s->peer_message_cap,
+                              .lenient = WS_LENIENT_CLOSE};
+    if (s->inflater_ready) {
+        in.rsv_allowed = WS_RSV1;
+        in.inflater = &s->inflater;
+    }
+    ws_assembler_init(&s->in, &in);
+}
+
 /* When the 101 agreed to permessage-deflate (RFC 7692) on one of the offers the
  * case made, the peer's RSV1 messages are inflated from now on. WS_OK, or why
  * the response accepts none of the offers. */
@@ -722,10 +736,7 @@ static int agree_compression(session *s, const ws_handshake_response_info *info)
         abort();
     s->inflater_ready = true;
     ws_assembler_free(&s->in);
-    ws_assembler_config in = {.role = WS_ROLE_CLIENT, .max_message_size = s->peer_message_cap,
-                              .lenient = WS_LENIENT_CLOSE, .rsv_allowed = WS_RSV1,
-                              .inflater = &s->inflater};
-    ws_assembler_init(&s->in, &in);
+    init_assembler(s);
     s->r->compressed = true;
     return WS_OK;
 }
@@ -891,8 +902,10 @@ static void feed_events(session *s, const uint8_t *buf, size_t n, uint64_t now)
         }
         if (s->r->event_count >= MAX_EVENTS && !s->in_failed) {
             /* No case expects this many: stop reading a flood. */
-            set_violation(s, "%s", "the peer sent more than " MAX_EVENTS_TEXT " messages, pings "
-                                   "and pongs in one case (the suite's limit)");
+            if (!s->r->violation[0])
+                snprintf(s->r->violation, sizeof s->r->violation,
+                         "the peer sent more than %d messages, pings and pongs in one case (the "
+                         "suite's limit)", MAX_EVENTS);
             s->in_failed = true;
             if (!s->r->we_sent_close)
                 send_close(s, WS_CLOSE_POLICY_VIOLATION, now);
@@ -1073,10 +1086,7 @@ session *session_start(const case_def *def, const session_config *cfg, uint64_t 
         s->phase = PH_DONE;
         return s;
     }
-    /* Close payloads are judged here, so that an invalid one is still recorded. */
-    ws_assembler_config in = {.role = WS_ROLE_CLIENT, .max_message_size = s->peer_message_cap,
-                              .lenient = WS_LENIENT_CLOSE};
-    ws_assembler_init(&s->in, &in);
+    init_assembler(s);
     if (transport_open(&s->t, cfg->target) != 0) {
         snprintf(r->failure, sizeof r->failure, "%s", s->t.error);
         finish(s, now_us);

@@ -33,9 +33,9 @@ TEST_BIN  := $(TEST_SRC:tests/codec/%.c=$(BUILD)/tests/%.t)
 SAN_TEST_BIN := $(TEST_SRC:tests/codec/%.c=$(BUILD)/san/tests/%.t)
 TEST_HDR  := $(wildcard tests/*.h)
 
-# The wsconform program: every harness/*.c; its tests link all but main.c.
-HARNESS_SRC := $(wildcard harness/*.c)
-HARNESS_HDR := $(wildcard harness/*.h)
+# The wsconform program: every harness/*/*.c; its tests link all but cli/main.c.
+HARNESS_SRC := $(wildcard harness/*/*.c)
+HARNESS_HDR := $(wildcard harness/*/*.h)
 HARNESS_OBJ := $(HARNESS_SRC:harness/%.c=$(BUILD)/harness/%.o)
 SAN_HARNESS_OBJ := $(HARNESS_SRC:harness/%.c=$(BUILD)/san/harness/%.o)
 HARNESS_LIBS := -lssl -lcrypto -lz -lcjson
@@ -93,15 +93,15 @@ $(WSCONFORM): $(HARNESS_OBJ) $(LIB_A)
 $(SAN_WSCONFORM): $(SAN_HARNESS_OBJ) $(SAN_LIB_A)
 	$(SAN_CC) $(SAN_FLAGS) -o $@ $(SAN_HARNESS_OBJ) $(SAN_LIB_A) $(HARNESS_LIBS)
 
-$(BUILD)/tests/%.t: tests/harness/%.c $(filter-out %/main.o,$(HARNESS_OBJ)) $(LIB_A) $(TEST_HDR)
+$(BUILD)/tests/%.t: tests/harness/%.c $(filter-out %/cli/main.o,$(HARNESS_OBJ)) $(LIB_A) $(TEST_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(HARNESS_DEFS) -Itests $(BASE_CFLAGS) $(CFLAGS) $< -o $@ \
-	  $(filter-out %/main.o,$(HARNESS_OBJ)) $(LIB_A) $(HARNESS_LIBS)
+	  $(filter-out %/cli/main.o,$(HARNESS_OBJ)) $(LIB_A) $(HARNESS_LIBS)
 
-$(BUILD)/san/tests/%.t: tests/harness/%.c $(filter-out %/main.o,$(SAN_HARNESS_OBJ)) $(SAN_LIB_A) $(TEST_HDR)
+$(BUILD)/san/tests/%.t: tests/harness/%.c $(filter-out %/cli/main.o,$(SAN_HARNESS_OBJ)) $(SAN_LIB_A) $(TEST_HDR)
 	@mkdir -p $(@D)
 	$(SAN_CC) $(CPPFLAGS) $(HARNESS_DEFS) -Itests $(CSTD) $(WARN) $(SAN_FLAGS) $< -o $@ \
-	  $(filter-out %/main.o,$(SAN_HARNESS_OBJ)) $(SAN_LIB_A) $(HARNESS_LIBS)
+	  $(filter-out %/cli/main.o,$(SAN_HARNESS_OBJ)) $(SAN_LIB_A) $(HARNESS_LIBS)
 
 $(BUILD)/tests/%.t: tests/codec/%.c $(LIB_A) $(TEST_HDR)
 	@mkdir -p $(@D)

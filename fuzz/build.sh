@@ -32,7 +32,7 @@ rm -rf "$work"
 mkdir -p "$work/codec" "$work/fuzz" "$OUT"
 
 cd "$repo"
-std="-std=c11 -D_POSIX_C_SOURCE=200809L -Icodec/include"
+std="-std=c11 -D_POSIX_C_SOURCE=200809L -Icodec/include -Iharness"
 
 # OpenSSL (SHA-1, base64 for the handshake): statically when the archive is
 # there, as the image that runs the fuzzers may lack the shared library.

@@ -1,5 +1,5 @@
 /*
- * Fuzz target: the case-language parser (harness/caselang.h). Case files are
+ * Fuzz target: the case-language parser (harness/lang/caselang.h). Case files are
  * user input; a hostile one must end in a located error, never in a crash,
  * a hang or unbounded memory.
  *
@@ -13,11 +13,11 @@
  *     list fails on a duplicate id while leaving the list as it was;
  *   - the formatted error is NUL-terminated even in a tiny buffer.
  */
-/* fuzz-extra-sources: harness/caselang.c harness/case.c harness/url_vars.c */
+/* fuzz-extra-sources: harness/lang/caselang.c harness/lang/case.c harness/lang/url_vars.c */
 /* fuzz-extra-seeds: cases */
 #include <stdbool.h>
 
-#include "../harness/caselang.h"
+#include "lang/caselang.h"
 #include "fuzz_common.h"
 
 static const char resident[] = "case 0.resident\n"

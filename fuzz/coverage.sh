@@ -10,7 +10,7 @@
 # $FUZZ_BUILD/coverage/<target> (make fuzz-coverage-build): clang
 # -fprofile-instr-generate -fcoverage-mapping around the replay driver.
 # Prints, per target, the line coverage of each file of codec/src it reaches
-# (and of the sources outside it that it names, harness/caselang.c say), then
+# (and of the sources outside it that it names, harness/lang/caselang.c say), then
 # llvm-cov's report over all targets together; writes $FUZZ_BUILD/coverage/html/index.html.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -15,7 +15,7 @@
 # (max_len, ...) may sit in fuzz/<target>.options (ClusterFuzz format, read
 # by the scripts here and copied by fuzz/build.sh). A target that needs
 # sources beyond libwscodec names them in a comment line of its own file:
-#   /* fuzz-extra-sources: harness/caselang.c harness/util.c */
+#   /* fuzz-extra-sources: harness/lang/caselang.c harness/lang/case.c */
 #   /* fuzz-extra-libs: -lcjson */
 
 # Including this file never changes the including Makefile's default goal.
@@ -25,9 +25,9 @@ FUZZ_BUILD     ?= $(if $(BUILD),$(BUILD),build)/fuzz
 FUZZ_TARGETS   := $(sort $(patsubst fuzz/%.c,%,$(filter-out fuzz/driver_%.c,$(wildcard fuzz/*.c))))
 FUZZ_CODEC_SRC := $(wildcard codec/src/*.c)
 FUZZ_DEPS      := $(wildcard codec/include/*.h codec/include/wscodec/*.h codec/src/*.h fuzz/*.h \
-                  harness/*.h) fuzz/fuzz.mk
+                  harness/*/*.h) fuzz/fuzz.mk
 FUZZ_WARN      := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-FUZZ_CPPFLAGS  := -Icodec/include -D_POSIX_C_SOURCE=200809L
+FUZZ_CPPFLAGS  := -Icodec/include -Iharness -D_POSIX_C_SOURCE=200809L
 FUZZ_LIBS      ?= -lcrypto -lz
 
 # libFuzzer: clang, ASan+UBSan, every UB report fatal.

@@ -13,11 +13,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "case.h"
-#include "caselang.h"
-#include "catalog.h"
+#include "lang/case.h"
+#include "lang/caselang.h"
+#include "lang/catalog.h"
 #include "guard.h"
-#include "payload.h"
+#include "lang/payload.h"
 #include "tap.h"
 #include "wscodec/frame.h"
 

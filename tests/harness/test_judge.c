@@ -3,8 +3,8 @@
  * repeats, timeouts, http), the close decision order of Autobahn, and the
  * fatal flags.
  */
-#include "judge.h"
-#include "payload.h"
+#include "verdict/judge.h"
+#include "lang/payload.h"
 #include "tap.h"
 #include "wscodec.h"
 

@@ -1,6 +1,6 @@
 /* The write queue: how units are cut into writes, and lazy masking. */
-#include "outq.h"
-#include "payload.h"
+#include "run/outq.h"
+#include "lang/payload.h"
 #include "tap.h"
 #include "wscodec.h"
 

@@ -1,14 +1,14 @@
 /* ws:// and wss:// URLs. */
 #include "tap.h"
-#include "url.h"
-#include "url_vars.h"
+#include "run/target_url.h"
+#include "lang/url_vars.h"
 
 /* text expanded against url_text. */
 static bool expands(const char *url_text, const char *text, const char *want)
 {
-    ws_url u;
+    target_url u;
     char err[200];
-    if (ws_url_parse(url_text, &u, err, sizeof err) != 0)
+    if (target_url_parse(url_text, &u, err, sizeof err) != 0)
         return false;
     char *got = url_vars_expand(text, &u);
     bool same = got && strcmp(got, want) == 0;
@@ -39,19 +39,19 @@ static void url_variables(void)
 int main(void)
 {
     url_variables();
-    ws_url u;
+    target_url u;
     char err[200];
-    is_int(ws_url_parse("ws://example.com/chat?x=1", &u, err, sizeof err), 0, "plain URL parses");
+    is_int(target_url_parse("ws://example.com/chat?x=1", &u, err, sizeof err), 0, "plain URL parses");
     ok(!u.secure && strcmp(u.host, "example.com") == 0 && u.port == 80 && !u.port_given &&
            strcmp(u.target, "/chat?x=1") == 0,
        "host, default port 80, target with query");
-    is_int(ws_url_parse("wss://h:8443", &u, err, sizeof err), 0, "wss with port, no path");
+    is_int(target_url_parse("wss://h:8443", &u, err, sizeof err), 0, "wss with port, no path");
     ok(u.secure && u.port == 8443 && strcmp(u.target, "/") == 0, "port 8443, target /");
-    is_int(ws_url_parse("wss://h", &u, err, sizeof err), 0, "wss without port");
+    is_int(target_url_parse("wss://h", &u, err, sizeof err), 0, "wss without port");
     is_int(u.port, 443, "wss defaults to 443");
-    is_int(ws_url_parse("ws://[::1]:9001/", &u, err, sizeof err), 0, "IPv6 literal");
+    is_int(target_url_parse("ws://[::1]:9001/", &u, err, sizeof err), 0, "IPv6 literal");
     ok(u.ipv6_literal && strcmp(u.host, "::1") == 0 && u.port == 9001, "brackets removed, port kept");
-    is_int(ws_url_parse("WS://H:1?q", &u, err, sizeof err), 0, "scheme is case-insensitive");
+    is_int(target_url_parse("WS://H:1?q", &u, err, sizeof err), 0, "scheme is case-insensitive");
     is_int(strcmp(u.target, "/?q"), 0, "a bare query gets a leading slash");
 
     static const char *const bad[] = {
@@ -60,7 +60,7 @@ int main(void)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err[0] = '\0';
-        ok(ws_url_parse(bad[i], &u, err, sizeof err) == -1 && strstr(err, bad[i]),
+        ok(target_url_parse(bad[i], &u, err, sizeof err) == -1 && strstr(err, bad[i]),
            "rejected with the URL named: %s (%s)", bad[i], err);
     }
     return done_testing();

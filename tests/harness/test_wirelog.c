@@ -1,6 +1,6 @@
 /* The wire log: decoded frames across any split, both ends of a long stream kept. */
 #include "tap.h"
-#include "wirelog.h"
+#include "run/wirelog.h"
 #include "wscodec.h"
 
 /* Appends a frame to buf; returns its length. */

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "case.h"
+#include "lang/case.h"
 
 typedef struct out_unit {
     uint8_t *bytes;            /* owned literal prefix */

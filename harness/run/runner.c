@@ -1,5 +1,5 @@
 /* The event loop: poll() over the running sessions, timers from their deadlines. */
-#include "runner.h"
+#include "run/runner.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "judge.h"
+#include "verdict/judge.h"
 #include "wscodec.h"
 
 #define PROBE_TRIES 3

@@ -9,13 +9,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "case.h"
-#include "result.h"
-#include "transport.h"
-#include "url.h"
+#include "lang/case.h"
+#include "verdict/result.h"
+#include "run/transport.h"
+#include "run/target_url.h"
 
 typedef struct session_config {
-    const ws_url *url;
+    const target_url *url;
     const transport_target *target;
     double timeout_scale;     /* multiplies kill, handshake and close timeouts */
     const char *user_agent;

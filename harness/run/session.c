@@ -8,7 +8,7 @@
  * kill timer fires.
  */
 #define _DEFAULT_SOURCE
-#include "session.h"
+#include "run/session.h"
 
 #include <poll.h>
 #include <stdio.h>
@@ -19,10 +19,10 @@
 
 #include <openssl/rand.h>
 
-#include "judge.h"
-#include "outq.h"
-#include "url_vars.h"
-#include "payload.h"
+#include "verdict/judge.h"
+#include "run/outq.h"
+#include "lang/url_vars.h"
+#include "lang/payload.h"
 #include "wscodec.h"
 
 #define HEAD_MAX 16384
@@ -597,7 +597,7 @@ static void key_from_raw(session *s, const payload *raw)
 static void queue_request(session *s, uint64_t now)
 {
     const request_spec *rq = &s->def->request;
-    const ws_url *url = s->cfg->url;
+    const target_url *url = s->cfg->url;
     if (rq->raw.length) {
         key_from_raw(s, &rq->raw);
         out_unit *u = calloc(1, sizeof *u);

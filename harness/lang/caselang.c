@@ -7,7 +7,7 @@
  * against a limit before it is made, so hostile input costs bounded time
  * and memory.
  */
-#include "caselang.h"
+#include "lang/caselang.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,8 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "payload.h"
-#include "url_vars.h"
+#include "lang/payload.h"
+#include "lang/url_vars.h"
 #include "wscodec/frame.h"
 
 /* ---- spans: (pointer, length) views into the input ------------------------ */

@@ -1,5 +1,5 @@
 /* ws:// and wss:// URLs (RFC 6455 §3). */
-#include "url.h"
+#include "run/target_url.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +12,7 @@ static int fail(char *err, size_t cap, const char *msg, const char *text)
     return -1;
 }
 
-int ws_url_parse(const char *text, ws_url *url, char *err, size_t cap)
+int target_url_parse(const char *text, target_url *url, char *err, size_t cap)
 {
     memset(url, 0, sizeof *url);
     const char *p;

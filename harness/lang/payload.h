@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "case.h"
+#include "lang/case.h"
 
 uint8_t payload_byte_at(const payload *p, uint64_t i);
 

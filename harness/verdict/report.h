@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "result.h"
+#include "verdict/result.h"
 
 /* What became of the target (results.json "target_state"). */
 typedef enum target_state {

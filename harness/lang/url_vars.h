@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "url.h"
+#include "run/target_url.h"
 
 /* 0 if every '$' in text starts a known name or "$$"; else -1 with
  * "expected $host, $port, $authority, $path, $target or $$, found '...'" in err. */
@@ -18,6 +18,6 @@ int url_vars_check(const char *text, char *err, size_t cap);
 
 /* text with every name replaced by its part of url, in a new string (free()
  * it); NULL if out of memory. text must have passed url_vars_check(). */
-char *url_vars_expand(const char *text, const ws_url *url);
+char *url_vars_expand(const char *text, const target_url *url);
 
 #endif

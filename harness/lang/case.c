@@ -1,11 +1,11 @@
 /* Releasing compiled cases; verdict names; reading payloads without
  * materialising a repeated pattern. */
-#include "case.h"
+#include "lang/case.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "payload.h"
+#include "lang/payload.h"
 
 static void payload_free(payload *p)
 {

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "case.h"
+#include "lang/case.h"
 
 /* Largest case file read (payload files referenced with file: have their own
  * limit, CASELANG_PAYLOAD_MAX). */

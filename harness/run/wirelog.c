@@ -1,5 +1,5 @@
 /* The wire log: both directions' beginning and end, chunks and decoded frames. */
-#include "wirelog.h"
+#include "run/wirelog.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* The two verdicts of a case (see cases/README.md, "Verdicts"). */
 #define _DEFAULT_SOURCE
-#include "judge.h"
+#include "verdict/judge.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "payload.h"
+#include "lang/payload.h"
 #include "wscodec.h"
 
 /* The k-th sent message of the given kind (text/binary together, or pings). */

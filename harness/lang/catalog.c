@@ -1,5 +1,5 @@
 /* Loading case files, selecting and ordering cases; `list` and `check`. */
-#include "catalog.h"
+#include "lang/catalog.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "caselang.h"
+#include "lang/caselang.h"
 
 #ifndef WSCONFORM_CASES_DIR
 #define WSCONFORM_CASES_DIR "cases"

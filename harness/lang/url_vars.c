@@ -1,5 +1,5 @@
 /* Parts of the target URL in request targets and header values (url_vars.h). */
-#include "url_vars.h"
+#include "lang/url_vars.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -41,7 +41,7 @@ int url_vars_check(const char *text, char *err, size_t cap)
 }
 
 /* Writes part `which` of url into out (cap bytes, NUL-terminated). */
-static void part(size_t which, const ws_url *url, char *out, size_t cap)
+static void part(size_t which, const target_url *url, char *out, size_t cap)
 {
     const char *open = url->ipv6_literal ? "[" : "", *close = url->ipv6_literal ? "]" : "";
     bool default_port = url->port == (url->secure ? 443 : 80);
@@ -67,7 +67,7 @@ static void part(size_t which, const ws_url *url, char *out, size_t cap)
     }
 }
 
-char *url_vars_expand(const char *text, const ws_url *url)
+char *url_vars_expand(const char *text, const target_url *url)
 {
     size_t cap = strlen(text) + 1, len = 0;
     for (const char *p = strchr(text, '$'); p; p = strchr(p + 1, '$'))

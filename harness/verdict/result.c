@@ -1,5 +1,5 @@
 /* Results: the verdict names and freeing what a session recorded. */
-#include "result.h"
+#include "verdict/result.h"
 
 #include <stdio.h>
 #include <stdlib.h>

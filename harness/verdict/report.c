@@ -1,6 +1,6 @@
 /* Reporters: they only read finished, judged results. */
 #define _DEFAULT_SOURCE
-#include "report.h"
+#include "verdict/report.h"
 
 #include <errno.h>
 #include <stdlib.h>

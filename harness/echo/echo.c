@@ -14,7 +14,7 @@
  *   LINGER   our FIN is sent; input is dropped until the peer's FIN, so that
  *            closing never turns into a reset that could destroy our Close
  */
-#include "echo.h"
+#include "echo/echo.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 /* Client connections over TCP and OpenSSL TLS, non-blocking. */
 #define _DEFAULT_SOURCE
-#include "transport.h"
+#include "run/transport.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -9,8 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "case.h"
-#include "wirelog.h"
+#include "lang/case.h"
+#include "run/wirelog.h"
 
 typedef enum close_verdict {
     CLOSE_OK = 0,

@@ -6,8 +6,8 @@
 #ifndef WSCONFORM_JUDGE_H
 #define WSCONFORM_JUDGE_H
 
-#include "case.h"
-#include "result.h"
+#include "lang/case.h"
+#include "verdict/result.h"
 
 /* Index of the first expectation whose event sequence equals the observed
  * one (its verdict in *v), or -1. */

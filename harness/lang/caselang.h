@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "case.h"
+#include "lang/case.h"
 
 /* Limits that keep any input, however hostile, within bounded time and
  * memory. Exceeding one is an ordinary parse error. */

@@ -1,6 +1,6 @@
 /* `wsconform run URL`: plays the selected cases against a server. */
 #define _DEFAULT_SOURCE
-#include "cmd_run.h"
+#include "cli/cmd_run.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -11,12 +11,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "catalog.h"
-#include "report.h"
-#include "runner.h"
-#include "session.h"
-#include "transport.h"
-#include "url.h"
+#include "lang/catalog.h"
+#include "verdict/report.h"
+#include "run/runner.h"
+#include "run/session.h"
+#include "run/transport.h"
+#include "run/target_url.h"
 
 #define DEFAULT_JOBS 32
 #define MAX_JOBS 256
@@ -164,8 +164,8 @@ int cmd_run(int argc, char **argv)
     }
 
     char err[512];
-    ws_url url;
-    if (ws_url_parse(argv[optind], &url, err, sizeof err) != 0) {
+    target_url url;
+    if (target_url_parse(argv[optind], &url, err, sizeof err) != 0) {
         fprintf(stderr, "wsconform run: %s\n", err);
         return 2;
     }

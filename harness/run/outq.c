@@ -1,10 +1,10 @@
 /* The write queue of a session: units cut into writes as the case asks. */
-#include "outq.h"
+#include "run/outq.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "payload.h"
+#include "lang/payload.h"
 #include "wscodec/mask.h"
 
 static uint64_t unit_length(const out_unit *u) { return u->bytes_length + u->body_length; }

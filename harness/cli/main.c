@@ -2,9 +2,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "catalog.h"
-#include "cmd_run.h"
-#include "echo.h"
+#include "lang/catalog.h"
+#include "cli/cmd_run.h"
+#include "echo/echo.h"
 
 static void usage(FILE *f)
 {

@@ -21,10 +21,10 @@
 #include <signal.h>
 #include <stddef.h>
 
-#include "case.h"
-#include "report.h"
-#include "result.h"
-#include "session.h"
+#include "lang/case.h"
+#include "verdict/report.h"
+#include "verdict/result.h"
+#include "run/session.h"
 
 typedef struct runner_hooks {
     /* A case's result is final and judged: write its reports, then it may be

@@ -13,7 +13,7 @@
  *     list fails on a duplicate id while leaving the list as it was;
  *   - the formatted error is NUL-terminated even in a tiny buffer.
  */
-/* fuzz-extra-sources: harness/lang/caselang.c harness/lang/case.c harness/lang/url_vars.c */
+/* fuzz-extra-sources: harness/lang/caselang.c harness/lang/case.c harness/lang/url_vars.c harness/lang/quantity.c */
 /* fuzz-extra-seeds: cases */
 #include <stdbool.h>
 

@@ -8,6 +8,7 @@
  * and memory.
  */
 #include "lang/caselang.h"
+#include "lang/quantity.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -284,79 +285,19 @@ static int take_memory(parser *ps, int line, uint64_t n)
 
 /* ---- numbers, sizes, durations --------------------------------------------- */
 
-/* Decimal digits only, no sign; false on overflow past `max`. */
 static bool parse_uint(span s, uint64_t max, uint64_t *out)
 {
-    if (s.n == 0)
-        return false;
-    uint64_t v = 0;
-    for (size_t i = 0; i < s.n; i++) {
-        if (s.p[i] < '0' || s.p[i] > '9')
-            return false;
-        unsigned d = (unsigned)(s.p[i] - '0');
-        if (d > max || v > (max - d) / 10)
-            return false;
-        v = v * 10 + d;
-    }
-    *out = v;
-    return true;
+    return quantity_number(s.p, s.n, max, out);
 }
 
-/* SIZE: an integer with an optional Ki, Mi, KiB or MiB suffix. */
 static bool parse_size(span s, uint64_t max, uint64_t *out)
 {
-    uint64_t unit = 1;
-    if (s.n > 3 && (span_starts(span_from(s, s.n - 3), "KiB") || span_starts(span_from(s, s.n - 3), "MiB"))) {
-        unit = s.p[s.n - 3] == 'K' ? 1024u : 1024u * 1024u;
-        s.n -= 3;
-    } else if (s.n > 2 && (span_starts(span_from(s, s.n - 2), "Ki") || span_starts(span_from(s, s.n - 2), "Mi"))) {
-        unit = s.p[s.n - 2] == 'K' ? 1024u : 1024u * 1024u;
-        s.n -= 2;
-    }
-    uint64_t v;
-    if (!parse_uint(s, UINT64_MAX, &v) || v > max / unit)
-        return false;
-    *out = v * unit;
-    return true;
+    return quantity_size(s.p, s.n, max, out);
 }
 
-/* DURATION: a number with `ms` or `s`, in whole milliseconds. */
 static bool parse_duration(span s, uint32_t *ms)
 {
-    uint64_t scale;
-    if (s.n > 2 && span_starts(span_from(s, s.n - 2), "ms")) {
-        scale = 1;
-        s.n -= 2;
-    } else if (s.n > 1 && s.p[s.n - 1] == 's') {
-        scale = 1000;
-        s.n -= 1;
-    } else {
-        return false;
-    }
-    span whole = s, frac = span_of(s.p + s.n, 0);
-    const char *dot = memchr(s.p, '.', s.n);
-    if (dot) {
-        whole = span_of(s.p, (size_t)(dot - s.p));
-        frac = span_from(s, whole.n + 1);
-        if (frac.n == 0 || frac.n > 3)
-            return false;
-    }
-    uint64_t w, f = 0;
-    if (!parse_uint(whole, CASELANG_DURATION_MAX_MS, &w))
-        return false;
-    if (frac.n && !parse_uint(frac, 999, &f))
-        return false;
-    /* f has frac.n decimals; express it in thousandths of a unit. */
-    for (size_t i = frac.n; i < 3; i++)
-        f *= 10;
-    uint64_t total = w * scale * 1000u + f * scale; /* in thousandths of a millisecond */
-    if (total % 1000u)
-        return false;
-    total /= 1000u;
-    if (total > CASELANG_DURATION_MAX_MS)
-        return false;
-    *ms = (uint32_t)total;
-    return true;
+    return quantity_duration(s.p, s.n, CASELANG_DURATION_MAX_MS, ms);
 }
 
 static int hex_value(char c)

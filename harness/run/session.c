@@ -20,6 +20,7 @@
 #include <openssl/rand.h>
 
 #include "verdict/judge.h"
+#include "run/clock.h"
 #include "run/outq.h"
 #include "lang/url_vars.h"
 #include "lang/payload.h"
@@ -85,13 +86,6 @@ struct session {
     /* timers */
     uint64_t handshake_until, kill_at, close_after_at, close_wait_until, hard_stop_at;
 };
-
-uint64_t monotonic_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 static uint64_t scaled_us(const session *s, uint32_t ms)
 {

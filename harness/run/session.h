@@ -11,6 +11,7 @@
 
 #include "lang/case.h"
 #include "verdict/result.h"
+#include "run/clock.h"
 #include "run/transport.h"
 #include "run/target_url.h"
 
@@ -51,7 +52,5 @@ const case_result *session_result(const session *s);
 /* Hands over the result (observations only; judge it with judge_case()) and
  * frees the session. */
 case_result *session_finish(session *s);
-
-uint64_t monotonic_us(void);
 
 #endif

@@ -9,6 +9,14 @@
 
 static uint64_t unit_length(const out_unit *u) { return u->bytes_length + u->body_length; }
 
+out_unit *out_unit_new(size_t capacity)
+{
+    out_unit *u = calloc(1, sizeof *u);
+    if (!u || (capacity && !(u->bytes = malloc(capacity))))
+        abort();
+    return u;
+}
+
 void outq_push(outq *q, out_unit *unit)
 {
     if (unit_length(unit) == 0) {

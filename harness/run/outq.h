@@ -35,6 +35,11 @@ typedef struct outq {
     uint64_t pending;          /* bytes not yet written */
 } outq;
 
+/* A zeroed unit with room for `capacity` literal bytes (none when 0); never
+ * NULL (running out of memory here is fatal: every queue is bounded by the
+ * case). */
+out_unit *out_unit_new(size_t capacity);
+
 /* Appends a unit; takes ownership of bytes (malloc'd or NULL). */
 void outq_push(outq *q, out_unit *unit);
 

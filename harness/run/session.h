@@ -1,7 +1,8 @@
 /*
- * One case played over one connection: connect, opening handshake, steps,
- * closing handshake. A session never blocks: the runner calls
- * session_advance() when its socket is ready or its next deadline passes.
+ * One case played over one client connection: the session engine
+ * (run/engine.h) driven over a transport (run/transport.h). A session never
+ * blocks: the runner calls session_advance() when its socket is ready or its
+ * next deadline passes.
  */
 #ifndef WSCONFORM_SESSION_H
 #define WSCONFORM_SESSION_H

@@ -1,0 +1,129 @@
+/*
+ * Frames from the peer, read by the codec's assembler in the engine's role
+ * (a client expects unmasked frames, a server masked ones), turned into the
+ * events the judge reads. A broken frame fails the connection with the close
+ * code of the rule broken; the peer's Close is answered.
+ */
+#include "run/engine_state.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void fail_with(engine *e, uint16_t code, uint64_t now)
+{
+    e->in_failed = true;
+    if (!e->r->we_sent_close)
+        engine_send_close(e, code, now);
+}
+
+static void on_violation(engine *e, int err, uint64_t now)
+{
+    if (err == WS_E_MESSAGE_TOO_BIG) {
+        /* Not a protocol error: the suite's own bound, past anything an echo returns. */
+        if (!e->r->violation[0])
+            snprintf(e->r->violation, sizeof e->r->violation,
+                     "the peer sent a message of more than %llu bytes, more than this case sent "
+                     "in all (the suite's limit for the case)",
+                     (unsigned long long)e->peer_message_cap);
+        fail_with(e, WS_CLOSE_MESSAGE_TOO_BIG, now);
+        return;
+    }
+    const ws_error_info *info = ws_error_lookup(err);
+    char detail[200];
+    snprintf(detail, sizeof detail, "%s (%s)", info ? info->message : "protocol error",
+             info ? info->rfc_section : "");
+    engine_violation(e, "the peer broke the protocol: %s", detail);
+    fail_with(e, info && info->close_code ? info->close_code : WS_CLOSE_PROTOCOL_ERROR, now);
+}
+
+static void on_close(engine *e, ws_event *ev, uint64_t now)
+{
+    case_result *r = e->r;
+    int bad = ws_close_parse(ev->data, ev->length, &ev->close);
+    if (bad != WS_OK && !r->violation[0]) {
+        const ws_error_info *info = ws_error_lookup(bad);
+        snprintf(r->violation, sizeof r->violation, "the peer broke the protocol: %s (%s)",
+                 info ? info->message : "bad Close", info ? info->rfc_section : "");
+        r->violation_in_close = true;
+    }
+    r->peer_sent_close = true;
+    r->peer_close_code = ev->close.has_code ? ev->close.code : WS_CLOSE_NO_STATUS;
+    snprintf(r->peer_close_reason, sizeof r->peer_close_reason, "%.*s",
+             (int)(ev->close.reason_length < 120 ? ev->close.reason_length : 120),
+             (const char *)ev->close.reason);
+    if (r->closer == NOBODY)
+        r->closer = BY_PEER;
+    if (!r->we_sent_close) /* Autobahn answers 1000; an invalid Close fails (§7.4.1) */
+        engine_send_close(e, bad == WS_OK ? WS_CLOSE_NORMAL : WS_CLOSE_PROTOCOL_ERROR, now);
+    engine_arm_close_wait(e, now); /* now the server must drop TCP */
+}
+
+static void on_event(engine *e, ws_event *ev, uint64_t now)
+{
+    switch (ev->type) {
+    case WS_EVENT_NONE:
+        break;
+    case WS_EVENT_MESSAGE:
+        engine_add_event(e, EVENT_MESSAGE, ev->data, ev->length, now)->opcode = ev->opcode;
+        if (ev->rsv && !(e->r->compressed && ev->rsv == WS_RSV1))
+            engine_violation(e, "%s", "the peer set RSV bits on a message without an extension");
+        break;
+    case WS_EVENT_PING:
+        engine_add_event(e, EVENT_PING, ev->data, ev->length, now);
+        if (!e->r->we_sent_close)
+            engine_answer_ping(e, ev->data, ev->length);
+        break;
+    case WS_EVENT_PONG:
+        engine_add_event(e, EVENT_PONG, ev->data, ev->length, now);
+        break;
+    case WS_EVENT_CLOSE:
+        on_close(e, ev, now);
+        break;
+    }
+}
+
+/* The per-case bounds on what the peer sends (engine_memory_bound()). */
+static void check_bounds(engine *e, uint64_t now)
+{
+    if (e->in_failed)
+        return;
+    if (e->r->event_bytes >= e->peer_message_cap + PEER_MESSAGE_FLOOR) {
+        engine_violation(e, "%s", "the peer sent more data than this case sent in all (the "
+                                  "suite's limit for the case)");
+        fail_with(e, WS_CLOSE_MESSAGE_TOO_BIG, now);
+    } else if (e->r->event_count >= ENGINE_MAX_EVENTS) {
+        /* No case expects this many: stop reading a flood. */
+        if (!e->r->violation[0])
+            snprintf(e->r->violation, sizeof e->r->violation,
+                     "the peer sent more than %d messages, pings and pongs in one case (the "
+                     "suite's limit)", ENGINE_MAX_EVENTS);
+        fail_with(e, WS_CLOSE_POLICY_VIOLATION, now);
+    }
+}
+
+static void feed_events(engine *e, const uint8_t *buf, size_t n, uint64_t now)
+{
+    size_t off = 0;
+    while (off < n && !e->in_failed && e->phase == PH_OPEN) {
+        ws_event ev;
+        ptrdiff_t used = ws_assembler_feed(&e->in, buf + off, n - off, &ev);
+        if (used < 0) {
+            on_violation(e, (int)used, now);
+            return;
+        }
+        off += (size_t)used;
+        if (ev.type == WS_EVENT_NONE)
+            return;
+        on_event(e, &ev, now);
+        check_bounds(e, now);
+    }
+}
+
+/* Auto-close is judged once per read, not per event: a flood of small frames
+ * must not cost a match over every event for each one. */
+void engine_feed_frames(engine *e, const uint8_t *bytes, size_t n, uint64_t now)
+{
+    feed_events(e, bytes, n, now);
+    engine_maybe_auto_close(e, now);
+    engine_decide_early(e, now);
+}

@@ -1,0 +1,284 @@
+/*
+ * The case's steps turned into frames on the send queue, and what the engine
+ * notes of them for echo matching and the close.
+ */
+#include "run/engine_state.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lang/payload.h"
+
+/* ---- what was sent --------------------------------------------------------- */
+
+static sent_message *new_sent(engine *e, uint8_t opcode)
+{
+    case_result *r = e->r;
+    r->sent_messages = engine_grow(r->sent_messages, &r->sent_message_capacity,
+                                   r->sent_message_count + 1, sizeof *r->sent_messages);
+    sent_message *m = &r->sent_messages[r->sent_message_count++];
+    memset(m, 0, sizeof *m);
+    m->opcode = opcode;
+    return m;
+}
+
+static void add_slice(sent_message *m, const payload *p, uint64_t offset, uint64_t length)
+{
+    m->slices = engine_grow(m->slices, &m->slice_capacity, m->slice_count + 1, sizeof *m->slices);
+    m->slices[m->slice_count++] = (sent_slice){p, offset, length};
+    m->length += length;
+}
+
+static void note_close(engine *e, const payload *p, uint64_t offset, uint64_t length,
+                       uint64_t now)
+{
+    case_result *r = e->r;
+    r->we_sent_close = true;
+    if (r->closer == NOBODY)
+        r->closer = BY_US;
+    if (length >= 2)
+        r->our_close_code = (uint16_t)(payload_byte_at(p, offset) << 8 |
+                                       payload_byte_at(p, offset + 1));
+    engine_arm_close_wait(e, now);
+}
+
+/* Notes what a frame we send means for echo matching and for the close. */
+static void track_frame(engine *e, const ws_frame_spec *spec, const payload *p, uint64_t offset,
+                        uint64_t length, uint64_t now)
+{
+    case_result *r = e->r;
+    uint8_t opcode = spec->opcode;
+    if (opcode == WS_OP_TEXT || opcode == WS_OP_BINARY) {
+        add_slice(new_sent(e, opcode), p, offset, length);
+        e->open_message = spec->fin ? -1 : (long)(r->sent_message_count - 1);
+    } else if (opcode == WS_OP_CONTINUATION) {
+        if (e->open_message >= 0) {
+            add_slice(&r->sent_messages[e->open_message], p, offset, length);
+            if (spec->fin)
+                e->open_message = -1;
+        }
+    } else if (opcode == WS_OP_PING) {
+        add_slice(new_sent(e, WS_OP_PING), p, offset, length);
+    } else if (opcode == WS_OP_CLOSE && spec->fin && !spec->rsv && !r->we_sent_close) {
+        /* A malformed Close (RSV bits, no FIN) is a protocol test, not the suite closing. */
+        note_close(e, p, offset, length, now);
+    }
+}
+
+/* ---- frames ---------------------------------------------------------------- */
+
+static uint64_t step_chop(const engine *e, const step *st)
+{
+    if (st->chop)
+        return st->chop;
+    return e->mode == WRITE_CHOP ? e->mode_chop : 0;
+}
+
+/* A client masks unless the step says mask=off; a server masks only with an
+ * explicit key (a deliberately wrong frame, §5.1). */
+bool engine_masks(const engine *e, const step *st)
+{
+    return e->cfg.role == ROLE_CLIENT ? st->mask != MASK_OFF : st->mask == MASK_KEY;
+}
+
+static void mask_key_for(engine *e, const step *st, ws_frame_spec *spec)
+{
+    spec->masked = engine_masks(e, st);
+    if (st->mask == MASK_KEY) {
+        memcpy(spec->mask_key, st->mask_key, 4);
+    } else {
+        uint32_t k = engine_random(e);
+        memcpy(spec->mask_key, &k, 4);
+    }
+}
+
+/* Queues one frame: header bytes plus a masked slice of a payload (none when
+ * header_only: its payload follows in `frame-data` steps). */
+static void queue_frame(engine *e, const step *st, uint8_t opcode, bool fin, uint64_t offset,
+                        uint64_t length, bool header_only, uint64_t now)
+{
+    ws_frame_spec spec = {.fin = fin, .rsv = st->rsv, .opcode = opcode,
+                          .length_form = (ws_length_form)st->length_form,
+                          .declare_length = st->declare_length,
+                          .declared_length = st->declared_length};
+    mask_key_for(e, st, &spec);
+    uint8_t header[WS_FRAME_HEADER_MAX];
+    int n = ws_frame_encode_header(&spec, length, header);
+    if (n < 0) {
+        /* The parser rejects impossible forms; fall back to the minimal one. */
+        spec.length_form = WS_LENGTH_MINIMAL;
+        n = ws_frame_encode_header(&spec, length, header);
+    }
+    out_unit *u = out_unit_new((size_t)n);
+    memcpy(u->bytes, header, (size_t)n);
+    u->bytes_length = (size_t)n;
+    if (!header_only && length) {
+        u->body = &st->data;
+        u->body_offset = offset;
+        u->body_length = length;
+        u->masked = spec.masked;
+        memcpy(u->key, spec.mask_key, 4);
+    }
+    u->chop = step_chop(e, st);
+    u->alone = e->mode == WRITE_FRAMES;
+    if (opcode == WS_OP_CLOSE && fin && !st->rsv && !e->r->we_sent_close)
+        u->written_flag = &e->r->close_written; /* track_frame() below makes it ours */
+    outq_push(&e->out, u);
+    if (header_only) {
+        e->stream.masked = spec.masked;
+        memcpy(e->stream.key, spec.mask_key, 4);
+        e->stream.offset = 0;
+    }
+    track_frame(e, &spec, &st->data, offset, header_only ? 0 : length, now);
+}
+
+/* Bytes of a step as they are (raw) or continuing a frame begun earlier. */
+static void queue_bytes(engine *e, const step *st, bool masked, const uint8_t key[4],
+                        uint64_t mask_offset)
+{
+    out_unit *u = out_unit_new(0);
+    u->body = &st->data;
+    u->body_length = st->data.length;
+    u->masked = masked;
+    if (masked)
+        memcpy(u->key, key, 4);
+    u->mask_offset = mask_offset;
+    u->chop = step_chop(e, st);
+    u->alone = e->mode == WRITE_FRAMES;
+    outq_push(&e->out, u);
+}
+
+static void send_message(engine *e, const step *st, uint64_t now)
+{
+    uint64_t total = st->data.length, size = st->fragment ? st->fragment : total;
+    uint64_t off = 0;
+    do {
+        uint64_t n = total - off < size ? total - off : size;
+        bool last = off + n >= total;
+        queue_frame(e, st, off ? WS_OP_CONTINUATION : st->opcode, last, off, n, false, now);
+        off += n;
+    } while (off < total);
+}
+
+static void begin_frame(engine *e, const step *st, uint64_t now)
+{
+    queue_frame(e, st, st->opcode, st->fin, 0, 0, true, now);
+    e->stream.message = e->open_message >= 0 ? e->open_message
+                        : (st->opcode == WS_OP_TEXT || st->opcode == WS_OP_BINARY)
+                            ? (long)e->r->sent_message_count - 1
+                            : -1;
+}
+
+static void continue_frame(engine *e, const step *st)
+{
+    queue_bytes(e, st, e->stream.masked, e->stream.key, e->stream.offset);
+    if (e->stream.message >= 0)
+        add_slice(&e->r->sent_messages[e->stream.message], &st->data, 0, st->data.length);
+    e->stream.offset += st->data.length;
+}
+
+/* ---- running the steps ------------------------------------------------------ */
+
+/* A pause in progress (wait or await): true while it holds the steps. */
+static bool paused(engine *e, uint64_t now)
+{
+    if (e->wait_until) {
+        if (now < e->wait_until)
+            return true;
+        e->wait_until = 0;
+        if (e->wait_tag && engine_peer_open(e)) {
+            engine_add_event(e, EVENT_TIMEOUT, NULL, 0, now)->tag = e->wait_tag;
+            e->r->timers |= TIMER_WAIT_TAG;
+            engine_decide_early(e, now);
+        }
+        e->pc++;
+    } else if (e->awaiting) {
+        bool short_of_events = e->r->event_count < e->await_count;
+        if (short_of_events && now < e->await_until && engine_peer_open(e))
+            return true;
+        if (short_of_events && now >= e->await_until)
+            e->r->timers |= TIMER_AWAIT;
+        e->awaiting = false;
+        e->pc++;
+    }
+    return false;
+}
+
+/* Where the steps go next after a loop step: the index to continue at. */
+static size_t loop_step(engine *e, const step *st)
+{
+    if (st->kind == STEP_LOOP) {
+        if (st->count == 0 || e->loop_depth == ENGINE_LOOP_DEPTH_MAX)
+            return st->loop_end + 1;
+        e->loops[e->loop_depth].start = e->pc;
+        e->loops[e->loop_depth].left = st->count;
+        e->loop_depth++;
+        return e->pc + 1;
+    }
+    if (e->loop_depth > 0 && --e->loops[e->loop_depth - 1].left > 0)
+        return e->loops[e->loop_depth - 1].start + 1;
+    if (e->loop_depth > 0)
+        e->loop_depth--;
+    return e->pc + 1;
+}
+
+/* Plays one step; false when it starts a pause (the steps stop for now). */
+static bool play_step(engine *e, const step *st, uint64_t now)
+{
+    switch (st->kind) {
+    case STEP_FRAME:
+        queue_frame(e, st, st->opcode, st->fin, 0, st->data.length, false, now);
+        break;
+    case STEP_MESSAGE:
+        send_message(e, st, now);
+        break;
+    case STEP_FRAME_BEGIN:
+        begin_frame(e, st, now);
+        break;
+    case STEP_FRAME_DATA:
+        continue_frame(e, st);
+        break;
+    case STEP_RAW:
+        queue_bytes(e, st, false, NULL, 0);
+        break;
+    case STEP_WRITE_MODE:
+        e->mode = st->mode;
+        e->mode_chop = st->mode_chop;
+        break;
+    case STEP_WAIT:
+        e->wait_until = now + (uint64_t)st->wait_ms * 1000u;
+        e->wait_tag = st->tag;
+        return false;
+    case STEP_AWAIT:
+        e->awaiting = true;
+        e->await_count = e->r->event_count + 1;
+        e->await_until = st->wait_ms ? now + (uint64_t)st->wait_ms * 1000u : ENGINE_NO_DEADLINE;
+        return false;
+    case STEP_LOOP:
+    case STEP_LOOP_END:
+        e->pc = loop_step(e, st);
+        return true;
+    }
+    e->pc++;
+    return true;
+}
+
+void engine_run_steps(engine *e, uint64_t now)
+{
+    const case_def *d = e->def;
+    while (!e->steps_done) {
+        if (e->steps_abandoned || e->pc >= d->step_count) {
+            e->steps_done = true;
+            break;
+        }
+        if (e->wait_until || e->awaiting) {
+            if (paused(e, now))
+                return;
+            continue;
+        }
+        /* Eager steps (before the handshake's answer) stop at the first pause too. */
+        if (!play_step(e, &d->steps[e->pc], now))
+            return;
+    }
+    engine_maybe_auto_close(e, now);
+}

@@ -1,0 +1,405 @@
+/*
+ * The session engine (harness/run/engine.h) without sockets: each test plays
+ * the peer from a script of bytes, in the client role and the server role,
+ * and every stream from the peer is also fed split at every byte (two reads)
+ * and one byte at a time, which must change nothing.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lang/caselang.h"
+#include "run/engine.h"
+#include "tap.h"
+#include "verdict/judge.h"
+#include "wscodec.h"
+
+#define T0 1000000u /* the scripts' clock starts here (µs) */
+#define BUF_MAX (1u << 20)
+
+typedef struct bytes {
+    uint8_t data[BUF_MAX];
+    size_t n;
+} bytes;
+
+static bytes out_buf, peer_buf;
+
+static bool events_ok(const case_def *def, const case_result *r)
+{
+    verdict v;
+    return judge_match(def, r, &v) >= 0 && v == VERDICT_OK;
+}
+
+static const engine_hooks judge_hooks = {events_ok, judge_still_possible};
+
+static const case_def *load(case_list *list, const char *text)
+{
+    caselang_error err;
+    case_list_free(list);
+    if (caselang_parse(text, strlen(text), "engine.case", false, list, &err) != 0) {
+        tap_diag("case does not parse: line %d: %s", err.line, err.message);
+        exit(1);
+    }
+    return &list->cases[0];
+}
+
+static engine *start(const case_def *def, engine_role role, const target_url *url)
+{
+    engine_config cfg = {.role = role, .url = url, .timeout_scale = 1.0,
+                         .user_agent = "engine-test", .hooks = judge_hooks};
+    engine *e = engine_new(def, &cfg, T0);
+    engine_connected(e, T0);
+    return e;
+}
+
+/* Everything the engine has to write now, appended to out. */
+static void drain(engine *e, uint64_t now, bytes *out)
+{
+    uint8_t buf[4096];
+    bool alone;
+    size_t n;
+    while ((n = engine_output(e, buf, sizeof buf, now, &alone)) > 0) {
+        if (out->n + n > BUF_MAX)
+            abort();
+        memcpy(out->data + out->n, buf, n);
+        out->n += n;
+        engine_output_written(e, buf, n, now);
+    }
+}
+
+/* Feeds a stream in pieces: two at `split` (0: whole), or one byte at a time. */
+static void feed(engine *e, const uint8_t *p, size_t n, size_t split, bool bytewise, uint64_t now)
+{
+    if (bytewise) {
+        for (size_t i = 0; i < n; i++)
+            engine_input(e, p + i, 1, now);
+    } else {
+        engine_input(e, p, split, now);
+        engine_input(e, p + split, n - split, now);
+    }
+    engine_tick(e, now);
+}
+
+static void add(bytes *b, const void *p, size_t n)
+{
+    memcpy(b->data + b->n, p, n);
+    b->n += n;
+}
+
+static void add_frame(bytes *b, uint8_t opcode, bool masked, const void *body, size_t n)
+{
+    ws_frame_spec spec = {.fin = true, .opcode = opcode, .masked = masked,
+                          .mask_key = {0x11, 0x22, 0x33, 0x44}};
+    size_t written = 0;
+    ws_frame_encode(&spec, body, n, b->data + b->n, BUF_MAX - b->n, &written);
+    b->n += written;
+}
+
+static void add_close(bytes *b, bool masked, uint16_t code)
+{
+    uint8_t body[2] = {(uint8_t)(code >> 8), (uint8_t)code};
+    add_frame(b, WS_OP_CLOSE, masked, body, 2);
+}
+
+/* One frame decoded from out at *pos (payload unmasked into payload). */
+typedef struct frame {
+    ws_frame_header h;
+    uint8_t payload[256];
+    bool ok;
+} frame;
+
+static frame next_frame(const bytes *b, size_t *pos)
+{
+    frame f = {.ok = false};
+    int hl = ws_frame_decode_header(b->data + *pos, b->n - *pos, &f.h);
+    if (hl <= 0 || f.h.payload_length > sizeof f.payload ||
+        *pos + (size_t)hl + f.h.payload_length > b->n)
+        return f;
+    memcpy(f.payload, b->data + *pos + hl, (size_t)f.h.payload_length);
+    if (f.h.masked)
+        ws_mask(f.payload, (size_t)f.h.payload_length, f.h.mask_key, 0);
+    *pos += (size_t)hl + (size_t)f.h.payload_length;
+    f.ok = true;
+    return f;
+}
+
+/* Where the HTTP head in b ends (after the empty line), 0 if it does not. */
+static size_t head_end(const bytes *b)
+{
+    for (size_t i = 0; i + 4 <= b->n; i++)
+        if (memcmp(b->data + i, "\r\n\r\n", 4) == 0)
+            return i + 4;
+    return 0;
+}
+
+/* ---- client role ------------------------------------------------------------- */
+
+static const char *const echo_case =
+    "case E.1\n  title echo\n  rfc 5.6\n  require r\n"
+    "  send text \"Hello\"\n  expect OK: message text echo\n";
+
+/* The request the engine wrote is valid (§4.1); its key answered (§4.2.2). */
+static void client_response(const bytes *request, bytes *response)
+{
+    ws_http_header headers[32];
+    ws_http_request req = {.headers = headers, .max_headers = 32};
+    ws_handshake_request_info info = {0};
+    int used = ws_http_parse_request((const char *)request->data, request->n, BUF_MAX, &req);
+    if (used <= 0 || ws_handshake_check_request(&req, &info) != WS_OK) {
+        response->n = 0;
+        return;
+    }
+    ws_handshake_response_spec spec = {.key = info.key, .key_len = info.key_len};
+    int n = ws_handshake_build_response(&spec, (char *)response->data, BUF_MAX);
+    response->n = n > 0 ? (size_t)n : 0;
+}
+
+/* The whole conversation of echo_case with the peer's bytes cut as given;
+ * true when every observation is as it must be. */
+static bool client_echo_run(const case_def *def, const target_url *url, size_t split,
+                            bool bytewise)
+{
+    engine *e = start(def, ROLE_CLIENT, url);
+    out_buf.n = 0;
+    drain(e, T0, &out_buf);
+    peer_buf.n = 0;
+    client_response(&out_buf, &peer_buf);
+    bool good = peer_buf.n > 0;
+    size_t sent_before = out_buf.n;
+    add_frame(&peer_buf, WS_OP_TEXT, false, "Hello", 5);
+    size_t stream = peer_buf.n;
+    feed(e, peer_buf.data, stream, split < stream ? split : stream, bytewise, T0 + 10);
+    drain(e, T0 + 10, &out_buf);
+    engine_tick(e, T0 + 20); /* auto-close once the message is written */
+    drain(e, T0 + 20, &out_buf);
+    size_t pos = sent_before;
+    frame text = next_frame(&out_buf, &pos), close = next_frame(&out_buf, &pos);
+    good = good && text.ok && text.h.masked && text.h.opcode == WS_OP_TEXT &&
+           memcmp(text.payload, "Hello", 5) == 0 && close.ok && close.h.masked &&
+           close.h.opcode == WS_OP_CLOSE && close.payload[0] == 0x03 && close.payload[1] == 0xE8;
+    peer_buf.n = 0;
+    add_close(&peer_buf, false, 1000);
+    feed(e, peer_buf.data, peer_buf.n, 1, bytewise, T0 + 30);
+    engine_peer_gone(e, NULL, T0 + 40);
+    good = good && engine_done(e);
+    case_result *r = engine_finish(e, T0 + 50);
+    judge_case(r);
+    good = good && r->event_count == 1 && r->peer_close_code == 1000 &&
+           r->outcome == VERDICT_OK && r->close_outcome == CLOSE_OK;
+    if (!good)
+        tap_diag("split %zu%s: outcome %s, close %s, reason: %s", split,
+                 bytewise ? " bytewise" : "", verdict_name(r->outcome),
+                 close_verdict_name(r->close_outcome), r->reason);
+    result_free(r);
+    return good;
+}
+
+static void test_client_echo(const target_url *url)
+{
+    case_list list = {0};
+    const case_def *def = load(&list, echo_case);
+    ok(client_echo_run(def, url, 0, false), "client: request, 101, echo, auto-close, clean close");
+    ok(client_echo_run(def, url, 0, true), "client: the same, the peer's bytes one at a time");
+    bool all = true;
+    for (size_t split = 1; split < 260 && all; split++)
+        all = client_echo_run(def, url, split, false);
+    ok(all, "client: the same with the 101 and the echo split at every byte");
+    case_list_free(&list);
+}
+
+static void test_client_rejects_masked_frames(const target_url *url)
+{
+    case_list list = {0};
+    const case_def *def = load(&list, echo_case);
+    engine *e = start(def, ROLE_CLIENT, url);
+    out_buf.n = 0;
+    drain(e, T0, &out_buf);
+    peer_buf.n = 0;
+    client_response(&out_buf, &peer_buf);
+    add_frame(&peer_buf, WS_OP_TEXT, true, "Hello", 5);
+    size_t before = out_buf.n;
+    feed(e, peer_buf.data, peer_buf.n, 0, false, T0 + 10);
+    drain(e, T0 + 10, &out_buf);
+    const case_result *r = engine_result(e);
+    ok(r->violation[0] != '\0', "client: a masked frame from a server is a violation (%s)",
+       r->violation);
+    ok(r->event_count == 0, "client: and is not taken as a message");
+    size_t pos = before;
+    frame f = next_frame(&out_buf, &pos);
+    while (f.ok && f.h.opcode != WS_OP_CLOSE)
+        f = next_frame(&out_buf, &pos);
+    ok(f.ok && f.h.masked && f.payload[0] == 0x03 && f.payload[1] == 0xEA,
+       "client: it fails the connection with a masked Close 1002");
+    result_free(engine_finish(e, T0 + 20));
+    case_list_free(&list);
+}
+
+static void test_client_timers(const target_url *url)
+{
+    case_list list = {0};
+    const case_def *def = load(&list, echo_case);
+    engine_config cfg = {.role = ROLE_CLIENT, .url = url, .timeout_scale = 1.0,
+                         .user_agent = "engine-test", .hooks = judge_hooks};
+    engine *e = engine_new(def, &cfg, T0);
+    is_int(engine_deadline(e), T0 + 5000000u, "client: the handshake deadline is 5 s away");
+    engine_tick(e, T0 + 4999999u);
+    ok(!engine_done(e), "client: nothing ends before it");
+    engine_tick(e, T0 + 5000000u);
+    const case_result *r = engine_result(e);
+    ok(engine_done(e) && strstr(r->failure, "no TCP connection within 5000 ms"),
+       "client: then the case ends: %s", r->failure);
+    result_free(engine_finish(e, T0 + 5000001u));
+
+    e = start(def, ROLE_CLIENT, url);
+    out_buf.n = 0;
+    drain(e, T0, &out_buf);
+    peer_buf.n = 0;
+    client_response(&out_buf, &peer_buf);
+    feed(e, peer_buf.data, peer_buf.n, 0, false, T0);
+    drain(e, T0, &out_buf);
+    size_t before = out_buf.n;
+    is_int(engine_deadline(e), T0 + 2000000u, "client: open, the kill timer is next (2 s)");
+    engine_tick(e, T0 + 2000000u);
+    drain(e, T0 + 2000000u, &out_buf);
+    size_t pos = before;
+    frame f = next_frame(&out_buf, &pos);
+    ok(engine_result(e)->killed && f.ok && f.h.opcode == WS_OP_CLOSE && f.payload[1] == 0xE9,
+       "client: when it fires the engine fails the connection with 1001");
+    result_free(engine_finish(e, T0 + 2000001u));
+    case_list_free(&list);
+}
+
+/* ---- server role ------------------------------------------------------------- */
+
+static const char *const server_case =
+    "case S.1\n  title server echo\n  rfc 5.1\n  require r\n"
+    "  send text \"Hi\"\n  expect OK: message text echo\n";
+
+static const char *const client_request =
+    "GET /chat HTTP/1.1\r\nHost: example.test\r\nUpgrade: websocket\r\n"
+    "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+    "Sec-WebSocket-Version: 13\r\n\r\n";
+
+static bool valid_101(const bytes *b)
+{
+    ws_http_header headers[32];
+    ws_http_response res = {.headers = headers, .max_headers = 32};
+    if (ws_http_parse_response((const char *)b->data, b->n, BUF_MAX, &res) <= 0)
+        return false;
+    ws_handshake_request_spec spec = {.host = "example.test", .key = "dGhlIHNhbXBsZSBub25jZQ=="};
+    return ws_handshake_check_response(&res, &spec, NULL) == WS_OK;
+}
+
+static bool server_echo_run(const case_def *def, size_t split, bool bytewise)
+{
+    engine *e = start(def, ROLE_SERVER, NULL);
+    peer_buf.n = 0;
+    add(&peer_buf, client_request, strlen(client_request));
+    add_frame(&peer_buf, WS_OP_TEXT, true, "Hi", 2);
+    out_buf.n = 0;
+    feed(e, peer_buf.data, peer_buf.n, split < peer_buf.n ? split : peer_buf.n, bytewise, T0);
+    drain(e, T0, &out_buf);
+    engine_tick(e, T0 + 10);
+    drain(e, T0 + 10, &out_buf);
+    size_t pos = head_end(&out_buf);
+    bool good = pos > 0 && valid_101(&out_buf);
+    frame text = next_frame(&out_buf, &pos), close = next_frame(&out_buf, &pos);
+    good = good && text.ok && !text.h.masked && text.h.opcode == WS_OP_TEXT &&
+           memcmp(text.payload, "Hi", 2) == 0 && close.ok && !close.h.masked &&
+           close.h.opcode == WS_OP_CLOSE;
+    peer_buf.n = 0;
+    add_close(&peer_buf, true, 1000);
+    feed(e, peer_buf.data, peer_buf.n, 1, bytewise, T0 + 20);
+    good = good && engine_done(e); /* the server drops TCP itself (§7.1.1) */
+    case_result *r = engine_finish(e, T0 + 30);
+    good = good && r->event_count == 1 && r->peer_close_code == 1000 && r->tcp_closed_by == BY_US &&
+           r->violation[0] == '\0';
+    if (!good)
+        tap_diag("server split %zu%s: %zu events, violation '%s'", split,
+                 bytewise ? " bytewise" : "", r->event_count, r->violation);
+    result_free(r);
+    return good;
+}
+
+static void test_server_echo(void)
+{
+    case_list list = {0};
+    const case_def *def = load(&list, server_case);
+    ok(server_echo_run(def, 0, false),
+       "server: answers the handshake 101, sends unmasked frames, drops TCP after the close");
+    ok(server_echo_run(def, 0, true), "server: the same, the client's bytes one at a time");
+    bool all = true;
+    size_t stream = strlen(client_request) + 8;
+    for (size_t split = 1; split < stream && all; split++)
+        all = server_echo_run(def, split, false);
+    ok(all, "server: the same with the request and the frame split at every byte");
+    case_list_free(&list);
+}
+
+static void test_server_rejects_unmasked_frames(void)
+{
+    case_list list = {0};
+    const case_def *def = load(&list, server_case);
+    engine *e = start(def, ROLE_SERVER, NULL);
+    peer_buf.n = 0;
+    add(&peer_buf, client_request, strlen(client_request));
+    add_frame(&peer_buf, WS_OP_TEXT, false, "Hi", 2);
+    out_buf.n = 0;
+    feed(e, peer_buf.data, peer_buf.n, 0, false, T0);
+    drain(e, T0, &out_buf);
+    const case_result *r = engine_result(e);
+    ok(r->violation[0] != '\0', "server: an unmasked frame from a client is a violation (%s)",
+       r->violation);
+    ok(r->event_count == 0, "server: and is not taken as a message");
+    size_t pos = head_end(&out_buf);
+    frame f = next_frame(&out_buf, &pos);
+    while (f.ok && f.h.opcode != WS_OP_CLOSE)
+        f = next_frame(&out_buf, &pos);
+    ok(f.ok && !f.h.masked && f.payload[0] == 0x03 && f.payload[1] == 0xEA,
+       "server: it fails the connection with an unmasked Close 1002");
+    result_free(engine_finish(e, T0 + 10));
+    case_list_free(&list);
+}
+
+static void test_server_refuses_bad_request(void)
+{
+    case_list list = {0};
+    const case_def *def = load(&list, server_case);
+    static const char *const no_upgrade =
+        "GET / HTTP/1.1\r\nHost: example.test\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        "Sec-WebSocket-Version: 13\r\n\r\n";
+    engine *e = start(def, ROLE_SERVER, NULL);
+    engine_input(e, (const uint8_t *)no_upgrade, strlen(no_upgrade), T0);
+    out_buf.n = 0;
+    drain(e, T0, &out_buf);
+    ok(out_buf.n > 12 && memcmp(out_buf.data, "HTTP/1.1 ", 9) == 0 &&
+       memcmp(out_buf.data + 9, "101", 3) != 0,
+       "server: a request without Upgrade is refused with an HTTP error");
+    ok(engine_done(e), "server: and the connection ends once the refusal is written");
+    ok(strstr(engine_result(e)->violation, "bad handshake request") != NULL,
+       "server: the violation says so: %s", engine_result(e)->violation);
+    result_free(engine_finish(e, T0 + 10));
+
+    e = start(def, ROLE_SERVER, NULL);
+    engine_tick(e, T0 + 5000000u);
+    ok(engine_done(e) && strstr(engine_result(e)->failure, "no complete opening handshake request"),
+       "server: a client that sends no request ends at the handshake timer: %s",
+       engine_result(e)->failure);
+    result_free(engine_finish(e, T0 + 5000001u));
+    case_list_free(&list);
+}
+
+int main(void)
+{
+    target_url url;
+    char err[128];
+    if (target_url_parse("ws://127.0.0.1:9/", &url, err, sizeof err) != 0)
+        return 1;
+    test_client_echo(&url);
+    test_client_rejects_masked_frames(&url);
+    test_client_timers(&url);
+    test_server_echo();
+    test_server_rejects_unmasked_frames();
+    test_server_refuses_bad_request();
+    return done_testing();
+}

@@ -269,6 +269,142 @@ static void test_client_timers(const target_url *url)
     case_list_free(&list);
 }
 
+
+/* A client engine for `text`, its handshake done; out_buf holds what it
+ * wrote after the request, *after_request where that began. */
+static engine *open_client(case_list *list, const char *text, const target_url *url)
+{
+    engine *e = start(load(list, text), ROLE_CLIENT, url);
+    out_buf.n = 0;
+    drain(e, T0, &out_buf);
+    peer_buf.n = 0;
+    client_response(&out_buf, &peer_buf);
+    out_buf.n = 0;
+    feed(e, peer_buf.data, peer_buf.n, 0, false, T0);
+    return e;
+}
+
+#define CASE_HEAD "case C.1\n  title steps\n  rfc 5.4\n  require r\n"
+
+static void test_client_steps(const target_url *url)
+{
+    case_list list = {0};
+    engine *e = open_client(&list, CASE_HEAD "  send text \"Hello\" fragment=2\n"
+                                   "  send-begin binary len=4\n  send-data \"ab\"\n"
+                                   "  send-data \"cd\"\n  loop 3\n  send ping \"p\"\n  end-loop\n"
+                                   "  expect OK: message text echo, message binary echo, pong x3\n",
+                            url);
+    drain(e, T0, &out_buf);
+    size_t pos = 0;
+    frame f1 = next_frame(&out_buf, &pos), f2 = next_frame(&out_buf, &pos),
+          f3 = next_frame(&out_buf, &pos);
+    ok(f1.ok && f1.h.opcode == WS_OP_TEXT && !f1.h.fin && f1.h.masked &&
+       memcmp(f1.payload, "He", 2) == 0 && f2.ok && f2.h.opcode == WS_OP_CONTINUATION &&
+       !f2.h.fin && memcmp(f2.payload, "ll", 2) == 0 && f3.ok && f3.h.fin &&
+       f3.h.payload_length == 1 && f3.payload[0] == 'o',
+       "client: fragment=2 cuts a message into masked frames of 2 bytes, FIN on the last");
+    frame streamed = next_frame(&out_buf, &pos);
+    ok(streamed.ok && streamed.h.opcode == WS_OP_BINARY && streamed.h.payload_length == 4 &&
+       memcmp(streamed.payload, "abcd", 4) == 0,
+       "client: send-begin and send-data make one frame, masked from the right offset");
+    int pings = 0;
+    for (frame f = next_frame(&out_buf, &pos); f.ok; f = next_frame(&out_buf, &pos))
+        pings += f.h.opcode == WS_OP_PING && f.payload[0] == 'p';
+    is_int(pings, 3, "client: loop 3 sends three pings");
+    const case_result *r = engine_result(e);
+    ok(r->sent_message_count == 5 && r->sent_messages[0].length == 5 &&
+       r->sent_messages[1].length == 4,
+       "client: what was sent is noted for echo matching (a message however fragmented)");
+    result_free(engine_finish(e, T0 + 10));
+    case_list_free(&list);
+}
+
+static void test_client_write_modes(const target_url *url)
+{
+    case_list list = {0};
+    engine *e = open_client(&list, CASE_HEAD "  write chop 3\n  send text \"Hello\"\n"
+                                   "  expect OK: message text echo\n", url);
+    uint8_t buf[64];
+    bool alone;
+    size_t sizes[8], writes = 0, n;
+    while (writes < 8 && (n = engine_output(e, buf, sizeof buf, T0, &alone)) > 0) {
+        sizes[writes++] = n;
+        engine_output_written(e, buf, n, T0);
+        if (!alone)
+            break;
+    }
+    ok(writes == 4 && sizes[0] == 3 && sizes[1] == 3 && sizes[2] == 3 && sizes[3] == 2,
+       "client: write chop 3 hands the 11-byte frame over in writes of 3, 3, 3 and 2 bytes");
+    result_free(engine_finish(e, T0 + 10));
+
+    e = open_client(&list, CASE_HEAD "  send text \"a\"\n  wait 1s A\n  send text \"b\"\n"
+                           "  expect OK: timeout A\n  close peer 1002\n", url);
+    drain(e, T0, &out_buf);
+    is_int(engine_deadline(e), T0 + 1000000u, "client: a wait is the next deadline");
+    engine_tick(e, T0 + 999999u);
+    is_int(engine_result(e)->event_count, 0, "client: nothing happens before it ends");
+    engine_tick(e, T0 + 1000000u);
+    const case_result *r = engine_result(e);
+    ok(r->event_count == 1 && r->events[0].kind == EVENT_TIMEOUT &&
+       strcmp(r->events[0].tag, "A") == 0 && (r->timers & TIMER_WAIT_TAG),
+       "client: a tagged wait ending with the connection open records timeout A");
+    result_free(engine_finish(e, T0 + 1000001u));
+    case_list_free(&list);
+}
+
+static void test_client_answers_the_peer(const target_url *url)
+{
+    case_list list = {0};
+    engine *e = open_client(&list, CASE_HEAD "  wait 1s\n  expect OK: ping x2\n", url);
+    peer_buf.n = 0;
+    add_frame(&peer_buf, WS_OP_PING, false, "one", 3);
+    add_frame(&peer_buf, WS_OP_PING, false, "two", 3);
+    feed(e, peer_buf.data, peer_buf.n, 0, false, T0 + 10);
+    drain(e, T0 + 10, &out_buf);
+    size_t pos = 0;
+    frame pong = next_frame(&out_buf, &pos), more = next_frame(&out_buf, &pos);
+    ok(pong.ok && pong.h.opcode == WS_OP_PONG && pong.h.masked &&
+       memcmp(pong.payload, "two", 3) == 0 && !more.ok,
+       "client: two pings before a pong is written get one pong, for the latest (5.5.3)");
+    is_int(engine_result(e)->pongs_coalesced, 1, "client: and the coalesced pong is counted");
+    result_free(engine_finish(e, T0 + 20));
+
+    e = open_client(&list, CASE_HEAD "  send text \"Hello\"\n  expect OK: message text echo\n",
+                    url);
+    drain(e, T0, &out_buf);
+    out_buf.n = 0;
+    peer_buf.n = 0;
+    add_frame(&peer_buf, WS_OP_TEXT, false, "Bye", 3);
+    feed(e, peer_buf.data, peer_buf.n, 0, false, T0 + 10);
+    drain(e, T0 + 10, &out_buf);
+    pos = 0;
+    frame close = next_frame(&out_buf, &pos);
+    ok(engine_result(e)->decided_early && close.ok && close.h.opcode == WS_OP_CLOSE,
+       "client: an event no expectation can follow closes the case at once");
+    result_free(engine_finish(e, T0 + 20));
+
+    e = open_client(&list, CASE_HEAD "  send text \"x\" rsv=4\n  close peer 1002\n", url);
+    drain(e, T0, &out_buf);
+    out_buf.n = 0;
+    peer_buf.n = 0;
+    add_close(&peer_buf, false, 1002);
+    feed(e, peer_buf.data, peer_buf.n, 0, false, T0 + 10);
+    drain(e, T0 + 10, &out_buf);
+    pos = 0;
+    close = next_frame(&out_buf, &pos);
+    const case_result *r = engine_result(e);
+    ok(r->closer == BY_PEER && r->peer_close_code == 1002 && close.ok &&
+       close.h.opcode == WS_OP_CLOSE && close.payload[0] == 0x03 && close.payload[1] == 0xE8,
+       "client: the peer's Close 1002 is recorded and answered with 1000");
+    is_int(engine_deadline(e), T0 + 10 + 1000000u,
+           "client: then the server has 1 s to drop TCP");
+    engine_tick(e, T0 + 10 + 1000000u);
+    ok(engine_done(e) && engine_result(e)->dropped_after_close_wait,
+       "client: a server that does not is dropped, and that is noted");
+    result_free(engine_finish(e, T0 + 2000000u));
+    case_list_free(&list);
+}
+
 /* ---- server role ------------------------------------------------------------- */
 
 static const char *const server_case =
@@ -398,6 +534,9 @@ int main(void)
     test_client_echo(&url);
     test_client_rejects_masked_frames(&url);
     test_client_timers(&url);
+    test_client_steps(&url);
+    test_client_write_modes(&url);
+    test_client_answers_the_peer(&url);
     test_server_echo();
     test_server_rejects_unmasked_frames();
     test_server_refuses_bad_request();

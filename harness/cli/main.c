@@ -28,8 +28,8 @@ static const struct command {
     const char *name;
     int (*run)(int argc, char **argv);
 } commands[] = {
-    {"run", cmd_run},         {"echo", cmd_echo},          {"list", cmd_list},
-    {"check", cmd_check},     {"version", cmd_version},    {"--version", cmd_version},
+    {"run", cmd_run},         {"echo", cmd_echo},       {"list", cmd_list},
+    {"check", cmd_check},     {"version", cmd_version}, {"--version", cmd_version},
 };
 
 /* Runs argv[0] as a command, given argv[0..argc). */

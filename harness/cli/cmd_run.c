@@ -1,16 +1,15 @@
 /* `wsconform run URL`: plays the selected cases against a server. */
 #define _DEFAULT_SOURCE
-#include "cli/cmd_run.h"
+#include "cli/commands.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/options.h"
 #include "lang/catalog.h"
 #include "verdict/report.h"
 #include "run/runner.h"
@@ -92,18 +91,30 @@ static void usage(FILE *f)
             DEFAULT_JOBS);
 }
 
-static int parse_positive(const char *text, double min, double max, double *out)
+/* What the command line asked for. */
+typedef struct run_options {
+    const char *url, *include, *exclude, *out_dir, *agent, *ca, *cases_dir;
+    bool tap, strict, insecure;
+    long jobs;
+    double timeout_scale;
+} run_options;
+
+static int parse_value(int opt, const char *value, run_options *o)
 {
-    char *end;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (errno || end == text || *end || v < min || v > max)
-        return -1;
-    *out = v;
-    return 0;
+    if (opt == 'j' && options_whole_number(value, 1, MAX_JOBS, &o->jobs) != 0) {
+        fprintf(stderr, "wsconform run: --jobs expects a whole number 1..%d, got '%s'\n", MAX_JOBS,
+                value);
+        return 2;
+    }
+    if (opt == 'T' && options_number(value, 0.01, 1000, &o->timeout_scale) != 0) {
+        fprintf(stderr, "wsconform run: --timeout-scale expects a number 0.01..1000, got '%s'\n",
+                value);
+        return 2;
+    }
+    return OPTIONS_CONTINUE;
 }
 
-int cmd_run(int argc, char **argv)
+static int parse_options(int argc, char **argv, run_options *o)
 {
     static const struct option options[] = {
         {"cases", required_argument, NULL, 'c'},   {"exclude", required_argument, NULL, 'x'},
@@ -114,201 +125,239 @@ int cmd_run(int argc, char **argv)
         {"cases-dir", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *include = NULL, *exclude = NULL, *out_dir = NULL, *agent = NULL;
-    const char *ca = NULL, *cases_dir = NULL;
-    bool tap = false, strict = false, insecure = false;
-    double jobs = DEFAULT_JOBS, scale = 1.0;
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+    *o = (run_options){.jobs = DEFAULT_JOBS, .timeout_scale = 1.0};
+    int opt, status = OPTIONS_CONTINUE;
+    options_reset();
+    while (status == OPTIONS_CONTINUE && (opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
         switch (opt) {
-        case 'c': include = optarg; break;
-        case 'x': exclude = optarg; break;
-        case 'o': out_dir = optarg; break;
-        case 'a': agent = optarg; break;
-        case 't': tap = true; break;
-        case 's': strict = true; break;
-        case 'C': ca = optarg; break;
-        case 'k': insecure = true; break;
-        case 'd': cases_dir = optarg; break;
-        case 'j':
-            if (parse_positive(optarg, 1, MAX_JOBS, &jobs) != 0 || jobs != (double)(long)jobs) {
-                fprintf(stderr, "wsconform run: --jobs expects a whole number 1..%d, got '%s'\n",
-                        MAX_JOBS, optarg);
-                return 2;
-            }
-            break;
-        case 'T':
-            if (parse_positive(optarg, 0.01, 1000, &scale) != 0) {
-                fprintf(stderr, "wsconform run: --timeout-scale expects a number 0.01..1000, "
-                                "got '%s'\n", optarg);
-                return 2;
-            }
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
+        case 'c': o->include = optarg; break;
+        case 'x': o->exclude = optarg; break;
+        case 'o': o->out_dir = optarg; break;
+        case 'a': o->agent = optarg; break;
+        case 't': o->tap = true; break;
+        case 's': o->strict = true; break;
+        case 'C': o->ca = optarg; break;
+        case 'k': o->insecure = true; break;
+        case 'd': o->cases_dir = optarg; break;
+        case 'j': case 'T': status = parse_value(opt, optarg, o); break;
+        default: status = options_usage_status(usage, opt); break;
         }
     }
+    if (status != OPTIONS_CONTINUE)
+        return status;
     if (optind != argc - 1) {
         fprintf(stderr, "wsconform run: expected one URL, got %d arguments\n", argc - optind);
         usage(stderr);
         return 2;
     }
-    if (ca && insecure) {
+    if (o->ca && o->insecure) {
         fprintf(stderr, "wsconform run: --ca and --insecure exclude each other\n");
         return 2;
     }
+    o->url = argv[optind];
+    return OPTIONS_CONTINUE;
+}
 
-    char err[512];
+/* What a run holds from set-up to the end; freed by tear_down() alone. */
+typedef struct run_setup {
     target_url url;
-    if (target_url_parse(argv[optind], &url, err, sizeof err) != 0) {
-        fprintf(stderr, "wsconform run: %s\n", err);
-        return 2;
-    }
+    case_list all;
+    const case_def **selected;
+    size_t count;
+    transport_target target;
+} run_setup;
 
-    case_list all = {0};
-    if (catalog_load_dir(cases_dir ? cases_dir : catalog_default_dir(), &all, err, sizeof err) != 0) {
+/* The selected cases, loaded and checked before anything runs. Returns 0 or 2. */
+static int select_cases(const run_options *o, run_setup *s)
+{
+    char err[512];
+    const char *dir = o->cases_dir ? o->cases_dir : catalog_default_dir();
+    if (catalog_load_dir(dir, &s->all, err, sizeof err) != 0) {
         fprintf(stderr, "wsconform: %s\n", err);
         return 2;
     }
-    const case_def **selected = NULL;
-    size_t count = 0;
-    if (catalog_select(&all, include, exclude, &selected, &count, err, sizeof err) != 0) {
+    if (catalog_select(&s->all, o->include, o->exclude, &s->selected, &s->count, err,
+                       sizeof err) != 0) {
         fprintf(stderr, "wsconform run: %s\n", err);
-        case_list_free(&all);
         return 2;
     }
-    if (count == 0) {
+    if (s->count == 0) {
         fprintf(stderr, "wsconform run: no case matches --cases '%s'%s%s\n",
-                include ? include : "*", exclude ? " --exclude " : "", exclude ? exclude : "");
-        free(selected);
-        case_list_free(&all);
+                o->include ? o->include : "*", o->exclude ? " --exclude " : "",
+                o->exclude ? o->exclude : "");
         return 2;
     }
+    return 0;
+}
 
-    if ((ca || insecure) && !url.secure) {
+/* The URL, the cases, the --out directory and the TLS context, in that order
+ * (the first problem is the one reported). Returns 0 or 2. */
+static int set_up(const run_options *o, run_setup *s)
+{
+    char err[512];
+    if (target_url_parse(o->url, &s->url, err, sizeof err) != 0) {
+        fprintf(stderr, "wsconform run: %s\n", err);
+        return 2;
+    }
+    if (select_cases(o, s) != 0)
+        return 2;
+    if ((o->ca || o->insecure) && !s->url.secure) {
         fprintf(stderr, "wsconform run: %s applies to wss:// URLs only, not to %s\n",
-                ca ? "--ca" : "--insecure", argv[optind]);
-        free(selected);
-        case_list_free(&all);
+                o->ca ? "--ca" : "--insecure", o->url);
         return 2;
     }
-    if (out_dir && report_open_dir(out_dir) != 0) {
-        free(selected);
-        case_list_free(&all);
+    if (o->out_dir && report_open_dir(o->out_dir) != 0)
         return 2;
-    }
-
-    transport_target target = {.host = url.host, .verify_host = !insecure};
-    int status = 0;
-    if (url.secure) {
-        target.tls = transport_tls_context(ca, insecure, err, sizeof err);
-        if (!target.tls) {
+    s->target = (transport_target){.host = s->url.host, .verify_host = !o->insecure};
+    if (s->url.secure) {
+        s->target.tls = transport_tls_context(o->ca, o->insecure, err, sizeof err);
+        if (!s->target.tls) {
             fprintf(stderr, "wsconform run: %s\n", err);
-            status = 2;
+            return 2;
         }
     }
-    if (status) {
-        free(selected);
-        case_list_free(&all);
-        return status;
-    }
+    return 0;
+}
 
-    session_config cfg = {
-        .url = &url,
-        .target = &target,
-        .timeout_scale = scale,
-        .user_agent = "wsconform/" WSCONFORM_VERSION,
-    };
-    run_info info = {.target = argv[optind], .agent = agent, .strict = strict,
-                     .jobs = (size_t)jobs};
-    time_t wall = time(NULL);
-    strftime(info.started_at, sizeof info.started_at, "%Y-%m-%dT%H:%M:%SZ", gmtime(&wall));
-    progress_state progress = {.tty = isatty(STDERR_FILENO) && !tap, .info = &info,
-                               .out_dir = out_dir};
+static void tear_down(run_setup *s)
+{
+    free(s->selected);
+    case_list_free(&s->all);
+    if (s->target.tls)
+        SSL_CTX_free(s->target.tls);
+}
 
+static void catch_signals(void)
+{
     struct sigaction sa = {.sa_handler = on_interrupt};
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN); /* a peer gone mid-write is an observation, not our death */
+}
 
+/* Every case NOT RUN, after the target failed the preflight. */
+static case_result **not_run(const run_options *o, const run_setup *s, const run_info *info)
+{
+    static const char *const what[] = {"", "cannot reach %s: %s",
+                                       "TLS handshake with %s failed: %s",
+                                       "%s is not a WebSocket endpoint: %s"};
+    fputs("wsconform run: ", stderr);
+    fprintf(stderr, what[info->target_state], o->url, info->target_detail);
+    fputc('\n', stderr);
+    char why[700];
+    snprintf(why, sizeof why, "not run: %s", info->target_detail);
+    case_result **results = calloc(s->count, sizeof *results);
+    if (!results)
+        abort();
+    for (size_t i = 0; i < s->count; i++)
+        results[i] = result_not_run(s->selected[i], why);
+    return results;
+}
+
+/* Checks the target, then plays every selected case (or marks them NOT RUN). */
+static case_result **play(const run_options *o, run_setup *s, run_info *info,
+                          progress_state *progress)
+{
+    session_config cfg = {
+        .url = &s->url,
+        .target = &s->target,
+        .timeout_scale = o->timeout_scale,
+        .user_agent = "wsconform/" WSCONFORM_VERSION,
+    };
+    catch_signals();
     uint64_t t0 = monotonic_us();
-    case_result **results = NULL;
-    if (transport_resolve(url.host, url.port, &target, info.target_detail,
-                          sizeof info.target_detail) != 0)
-        info.target_state = TARGET_UNREACHABLE;
+    case_result **results;
+    if (transport_resolve(s->url.host, s->url.port, &s->target, info->target_detail,
+                          sizeof info->target_detail) != 0)
+        info->target_state = TARGET_UNREACHABLE;
     else
-        info.target_state = runner_preflight(&cfg, info.target_detail, sizeof info.target_detail);
-    if (info.target_state != TARGET_OK) {
-        static const char *const what[] = {"", "cannot reach %s: %s", "TLS handshake with %s failed: %s",
-                                           "%s is not a WebSocket endpoint: %s"};
-        fputs("wsconform run: ", stderr);
-        fprintf(stderr, what[info.target_state], argv[optind], info.target_detail);
-        fputc('\n', stderr);
-        char why[700];
-        snprintf(why, sizeof why, "not run: %s", info.target_detail);
-        results = calloc(count, sizeof *results);
-        if (!results)
-            abort();
-        for (size_t i = 0; i < count; i++)
-            results[i] = result_not_run(selected[i], why);
+        info->target_state =
+            runner_preflight(&cfg, info->target_detail, sizeof info->target_detail);
+    if (info->target_state != TARGET_OK) {
+        results = not_run(o, s, info);
     } else {
-        runner_config rc = {.session = &cfg, .jobs = (size_t)jobs, .memory_budget = MEMORY_BUDGET,
-                            .stop = &interrupted,
+        runner_config rc = {.session = &cfg, .jobs = (size_t)o->jobs,
+                            .memory_budget = MEMORY_BUDGET, .stop = &interrupted,
                             .hooks = {.finished = on_finished, .running = on_running,
-                                      .ctx = &progress}};
-        results = runner_run(selected, count, &rc, &info);
+                                      .ctx = progress}};
+        results = runner_run(s->selected, s->count, &rc, info);
     }
-    info.duration_ms = (monotonic_us() - t0) / 1000;
-    if (progress.tty)
+    info->duration_ms = (monotonic_us() - t0) / 1000;
+    if (progress->tty)
         fputs("\r\033[K", stderr);
+    return results;
+}
 
+/* The summary line (and why the run ended early), then each failed case. */
+static void print_summary(const run_options *o, const run_info *info, case_result *const *results,
+                          size_t count)
+{
     size_t tally[VERDICT_COUNT];
     report_tally(results, count, tally);
-    size_t failed = report_count_failed(&info, results, count);
-    if (tap)
-        report_tap(stdout, &info, results, count);
-    int rc = info.target_state == TARGET_INTERRUPTED ? 130
-             : info.target_state != TARGET_OK       ? 3
-             : failed                               ? 1
-                                                    : 0;
-    if (out_dir && (report_write_summary(out_dir, &info, results, count) != 0 ||
-                    progress.write_errors))
-        rc = rc ? rc : 2;
-    FILE *out = tap ? stderr : stdout;
-    if (info.target_state == TARGET_DIED)
+    FILE *out = o->tap ? stderr : stdout;
+    if (info->target_state == TARGET_DIED)
         fprintf(out, "TARGET DIED during %s: %s\n",
-                info.died_count ? info.died_during[0]->id : "the run", info.target_detail);
-    else if (info.target_state == TARGET_INTERRUPTED)
-        fprintf(out, "INTERRUPTED: %s\n", info.target_detail);
+                info->died_count ? info->died_during[0]->id : "the run", info->target_detail);
+    else if (info->target_state == TARGET_INTERRUPTED)
+        fprintf(out, "INTERRUPTED: %s\n", info->target_detail);
     fprintf(out,
             "%zu cases in %.2f s: %zu OK, %zu NON-STRICT, %zu INFORMATIONAL, %zu UNIMPLEMENTED, "
             "%zu FAILED, %zu NOT RUN",
-            count, (double)info.duration_ms / 1000.0, tally[VERDICT_OK],
+            count, (double)info->duration_ms / 1000.0, tally[VERDICT_OK],
             tally[VERDICT_NON_STRICT], tally[VERDICT_INFORMATIONAL], tally[VERDICT_UNIMPLEMENTED],
             tally[VERDICT_FAILED], tally[VERDICT_NOT_RUN]);
-    if (strict && tally[VERDICT_NON_STRICT])
+    if (o->strict && tally[VERDICT_NON_STRICT])
         fprintf(out, "; --strict: the %zu NON-STRICT fail the run", tally[VERDICT_NON_STRICT]);
     fputc('\n', out);
-    if (!tap)
+    if (!o->tap)
         for (size_t i = 0; i < count; i++)
-            if (report_case_failed(&info, results[i]))
+            if (report_case_failed(info, results[i]))
                 printf("FAILED%s %s (%s): %s\n", result_failed(results[i]) ? "" : " (--strict)",
                        results[i]->def->id, results[i]->def->rfc ? results[i]->def->rfc : "",
                        results[i]->reason);
+}
 
-    for (size_t i = 0; i < count; i++)
-        result_free(results[i]);
-    free(results);
-    free(info.died_during);
-    free(selected);
-    case_list_free(&all);
-    if (target.tls)
-        SSL_CTX_free(target.tls);
-    return rc;
+/* TAP, results.json and the summary. Returns the exit status. */
+static int report(const run_options *o, const run_info *info, case_result *const *results,
+                  size_t count, const progress_state *progress)
+{
+    size_t failed = report_count_failed(info, results, count);
+    if (o->tap)
+        report_tap(stdout, info, results, count);
+    int status = info->target_state == TARGET_INTERRUPTED ? 130
+                 : info->target_state != TARGET_OK       ? 3
+                 : failed                                ? 1
+                                                         : 0;
+    if (o->out_dir && (report_write_summary(o->out_dir, info, results, count) != 0 ||
+                       progress->write_errors))
+        status = status ? status : 2;
+    print_summary(o, info, results, count);
+    return status;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    run_options o;
+    int status = parse_options(argc, argv, &o);
+    if (status != OPTIONS_CONTINUE)
+        return status;
+    run_setup s = {0};
+    status = set_up(&o, &s);
+    if (status == 0) {
+        run_info info = {.target = o.url, .agent = o.agent, .strict = o.strict,
+                         .jobs = (size_t)o.jobs};
+        time_t wall = time(NULL);
+        strftime(info.started_at, sizeof info.started_at, "%Y-%m-%dT%H:%M:%SZ", gmtime(&wall));
+        progress_state progress = {.tty = isatty(STDERR_FILENO) && !o.tap, .info = &info,
+                                   .out_dir = o.out_dir};
+        case_result **results = play(&o, &s, &info, &progress);
+        status = report(&o, &info, results, s.count, &progress);
+        for (size_t i = 0; i < s.count; i++)
+            result_free(results[i]);
+        free(results);
+        free(info.died_during);
+    }
+    tear_down(&s);
+    return status;
 }

@@ -2,9 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lang/catalog.h"
-#include "cli/cmd_run.h"
-#include "echo/echo.h"
+#include "cli/commands.h"
 
 static void usage(FILE *f)
 {
@@ -17,36 +15,50 @@ static void usage(FILE *f)
                "'wsconform COMMAND --help' describes each command.\n");
 }
 
+/* The version is the Makefile's, and nowhere else. */
+static int cmd_version(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    printf("wsconform %s\n", WSCONFORM_VERSION);
+    return 0;
+}
+
+static const struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} commands[] = {
+    {"run", cmd_run},         {"echo", cmd_echo},       {"list", cmd_list},
+    {"check", cmd_check},     {"version", cmd_version}, {"--version", cmd_version},
+};
+
+/* Runs argv[0] as a command, given argv[0..argc). */
+static int dispatch(int argc, char **argv)
+{
+    const char *name = argv[0];
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(name, commands[i].name) == 0)
+            return commands[i].run(argc, argv);
+    if (strcmp(name, "help") == 0 && argc > 1 && strcmp(argv[1], "help") != 0) {
+        /* `wsconform help COMMAND` is `wsconform COMMAND --help`. */
+        char help[] = "--help";
+        char *again[] = {argv[1], help, NULL};
+        return dispatch(2, again);
+    }
+    if (strcmp(name, "help") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    fprintf(stderr, "wsconform: unknown command '%s'\n", name);
+    usage(stderr);
+    return 2;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
         return 2;
     }
-    const char *cmd = argv[1];
-    if (strcmp(cmd, "run") == 0)
-        return cmd_run(argc - 1, argv + 1);
-    if (strcmp(cmd, "echo") == 0)
-        return cmd_echo(argc - 1, argv + 1);
-    if (strcmp(cmd, "list") == 0)
-        return cmd_list(argc - 1, argv + 1);
-    if (strcmp(cmd, "check") == 0)
-        return cmd_check(argc - 1, argv + 1);
-    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
-        printf("wsconform %s\n", WSCONFORM_VERSION);
-        return 0;
-    }
-    if (strcmp(cmd, "help") == 0 && argc > 2 && strcmp(argv[2], "help") != 0) {
-        /* `wsconform help COMMAND` is `wsconform COMMAND --help`. */
-        char help[] = "--help";
-        char *again[] = {argv[0], argv[2], help, NULL};
-        return main(3, again);
-    }
-    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
-        usage(stdout);
-        return 0;
-    }
-    fprintf(stderr, "wsconform: unknown command '%s'\n", cmd);
-    usage(stderr);
-    return 2;
+    return dispatch(argc - 1, argv + 1);
 }

@@ -1,10 +1,9 @@
-/* Loading case files, selecting and ordering cases; `list` and `check`. */
+/* Loading case files, selecting and ordering cases. */
 #include "lang/catalog.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,10 +22,15 @@
 /* Subdirectory names skipped while walking a tree (see catalog.h). */
 #define EXAMPLES_DIR "examples"
 
+const char *catalog_compiled_dir(void)
+{
+    return WSCONFORM_CASES_DIR;
+}
+
 const char *catalog_default_dir(void)
 {
     const char *env = getenv("WSCONFORM_CASES");
-    return env && *env ? env : WSCONFORM_CASES_DIR;
+    return env && *env ? env : catalog_compiled_dir();
 }
 
 /* ---- reading files ------------------------------------------------------ */
@@ -196,7 +200,7 @@ int catalog_find_files(const char *dir, char ***paths, size_t *count, char *err,
     return 0;
 }
 
-static void free_paths(char **paths, size_t count)
+void catalog_free_files(char **paths, size_t count)
 {
     for (size_t i = 0; i < count; i++)
         free(paths[i]);
@@ -217,7 +221,7 @@ int catalog_load_dir(const char *dir, case_list *list, char *err, size_t err_cap
     int rc = 0;
     for (size_t i = 0; i < count && rc == 0; i++)
         rc = catalog_load_file(paths[i], list, err, err_cap);
-    free_paths(paths, count);
+    catalog_free_files(paths, count);
     return rc;
 }
 
@@ -354,141 +358,4 @@ int catalog_select(const case_list *all, const char *include, const char *exclud
     *selected = out;
     *count = n;
     return 0;
-}
-
-/* ---- subcommands -------------------------------------------------------- */
-
-/* getopt keeps its position in globals; start every scan afresh. */
-static void reset_getopt(void)
-{
-#ifdef __GLIBC__
-    optind = 0; /* glibc: also resets its internal state */
-#else
-    optind = 1;
-#endif
-}
-
-static void list_usage(FILE *f)
-{
-    fprintf(f, "usage: wsconform list [--cases LIST] [--exclude LIST] [--cases-dir DIR]\n"
-               "  prints ID<TAB>RFC<TAB>TITLE for every selected case, in id order\n"
-               "  LIST: comma-separated globs over case ids, e.g. '1.*,2.1' (1.* is not 10.*)\n"
-               "  DIR: default $WSCONFORM_CASES, else %s\n",
-            WSCONFORM_CASES_DIR);
-}
-
-int cmd_list(int argc, char **argv)
-{
-    static const struct option options[] = {
-        {"cases", required_argument, NULL, 'c'},
-        {"exclude", required_argument, NULL, 'x'},
-        {"cases-dir", required_argument, NULL, 'd'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *include = NULL, *exclude = NULL, *dir = NULL;
-    int opt;
-    reset_getopt();
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        switch (opt) {
-        case 'c': include = optarg; break;
-        case 'x': exclude = optarg; break;
-        case 'd': dir = optarg; break;
-        case 'h':
-            list_usage(stdout);
-            return 0;
-        default:
-            list_usage(stderr);
-            return 2;
-        }
-    }
-    if (optind != argc) {
-        fprintf(stderr, "wsconform list: expected no arguments, found '%s'\n", argv[optind]);
-        list_usage(stderr);
-        return 2;
-    }
-    char err[1024];
-    case_list all = {0};
-    if (catalog_load_dir(dir ? dir : catalog_default_dir(), &all, err, sizeof err) != 0) {
-        fprintf(stderr, "%s\n", err);
-        case_list_free(&all);
-        return 2;
-    }
-    const case_def **selected;
-    size_t count;
-    if (catalog_select(&all, include, exclude, &selected, &count, err, sizeof err) != 0) {
-        fprintf(stderr, "wsconform list: %s\n", err);
-        case_list_free(&all);
-        return 2;
-    }
-    for (size_t i = 0; i < count; i++)
-        printf("%s\t%s\t%s\n", selected[i]->id, selected[i]->rfc, selected[i]->title);
-    fflush(stdout);
-    if (count == all.count)
-        fprintf(stderr, "%zu cases\n", count);
-    else
-        fprintf(stderr, "%zu of %zu cases\n", count, all.count);
-    free(selected);
-    case_list_free(&all);
-    return 0;
-}
-
-static void check_usage(FILE *f)
-{
-    fprintf(f, "usage: wsconform check FILE|DIR...\n"
-               "  parses case files (every *.case under a DIR); ids must be unique across all\n"
-               "  prints 'FILE: N cases OK' or 'FILE:LINE: error'; exit 0 if all parse, else 2\n");
-}
-
-int cmd_check(int argc, char **argv)
-{
-    static const struct option options[] = {
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int opt;
-    reset_getopt();
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        if (opt == 'h') {
-            check_usage(stdout);
-            return 0;
-        }
-        check_usage(stderr);
-        return 2;
-    }
-    if (optind >= argc) {
-        fprintf(stderr, "wsconform check: expected at least one case file, found none\n");
-        check_usage(stderr);
-        return 2;
-    }
-    case_list all = {0};
-    int status = 0;
-    char err[1024];
-    for (int a = optind; a < argc; a++) {
-        char **paths;
-        size_t count;
-        if (catalog_find_files(argv[a], &paths, &count, err, sizeof err) != 0) {
-            fprintf(stderr, "%s\n", err);
-            status = 2;
-            continue;
-        }
-        if (count == 0) {
-            fprintf(stderr, "%s: expected *.case files in the directory, found none\n", argv[a]);
-            status = 2;
-        }
-        for (size_t i = 0; i < count; i++) {
-            size_t before = all.count;
-            if (catalog_load_file(paths[i], &all, err, sizeof err) != 0) {
-                fflush(stdout);
-                fprintf(stderr, "%s\n", err);
-                status = 2;
-            } else {
-                printf("%s: %zu cases OK\n", paths[i], all.count - before);
-            }
-        }
-        free_paths(paths, count);
-    }
-    fflush(stdout);
-    case_list_free(&all);
-    return status;
 }

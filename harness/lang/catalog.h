@@ -1,6 +1,6 @@
 /*
  * The case catalog: case files loaded from a directory tree, selected by id
- * globs and ordered naturally; and the `list` and `check` subcommands.
+ * globs and ordered naturally.
  */
 #ifndef WSCONFORM_CATALOG_H
 #define WSCONFORM_CATALOG_H
@@ -13,6 +13,9 @@
 /* Largest case file read (payload files referenced with file: have their own
  * limit, CASELANG_PAYLOAD_MAX). */
 #define CATALOG_FILE_MAX (16u * 1024u * 1024u)
+
+/* The case directory compiled in (WSCONFORM_CASES_DIR). */
+const char *catalog_compiled_dir(void);
 
 /* The case directory used when none is given: $WSCONFORM_CASES if set and not
  * empty, else the directory compiled in (WSCONFORM_CASES_DIR). */
@@ -37,6 +40,9 @@ int catalog_load_dir(const char *dir, case_list *list, char *err, size_t err_cap
  * -1 with a message in err. */
 int catalog_find_files(const char *dir, char ***paths, size_t *count, char *err, size_t err_cap);
 
+/* Frees what catalog_find_files returned. */
+void catalog_free_files(char **paths, size_t count);
+
 /* Orders case ids naturally: dot-separated parts, numeric parts by value
  * (1.2 < 1.10 < 2.1), other parts as byte strings, numbers before words, a
  * prefix before its extensions (1.1 < 1.1.1). */
@@ -55,15 +61,5 @@ bool catalog_id_matches(const char *list, const char *id);
  */
 int catalog_select(const case_list *all, const char *include, const char *exclude,
                    const case_def ***selected, size_t *count, char *err, size_t err_cap);
-
-/* `wsconform list [--cases LIST] [--exclude LIST] [--cases-dir DIR]`; argv[0]
- * is "list". Prints ID<TAB>RFC<TAB>TITLE per case, then a count on stderr.
- * Returns the exit status: 0, or 2 on usage or case-file errors. */
-int cmd_list(int argc, char **argv);
-
-/* `wsconform check FILE|DIR...`; argv[0] is "check". Prints "FILE: N cases
- * OK" per good file and "FILE:LINE: message" per bad one. Returns 0 if all
- * parse, 2 otherwise. */
-int cmd_check(int argc, char **argv);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * The case language (harness/caselang.c), payload helpers (harness/case.c)
- * and the catalog (harness/catalog.c). Every parse reads its input from a
+ * and the catalog (harness/lang/catalog.c). Every parse reads its input from a
  * buffer that ends right before an unreadable page and has no terminator.
  * Run from the repository root (it checks every file under cases/).
  */
@@ -16,6 +16,7 @@
 #include "lang/case.h"
 #include "lang/caselang.h"
 #include "lang/catalog.h"
+#include "cli/commands.h"
 #include "guard.h"
 #include "lang/payload.h"
 #include "tap.h"

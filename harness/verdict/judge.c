@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lang/names.h"
 #include "lang/payload.h"
 #include "wscodec.h"
 
@@ -361,23 +362,6 @@ static void part(text *t)
         put(t, "; ");
 }
 
-static const char *kind_name(event_kind k, uint8_t opcode)
-{
-    switch (k) {
-    case EVENT_MESSAGE:
-        return opcode == WS_OP_BINARY ? "message binary" : "message text";
-    case EVENT_PING:
-        return "ping";
-    case EVENT_PONG:
-        return "pong";
-    case EVENT_TIMEOUT:
-        return "timeout";
-    case EVENT_HTTP:
-        return "http";
-    }
-    return "?";
-}
-
 static bool same_shape(const observed_event *a, const observed_event *b)
 {
     return a->kind == b->kind && a->opcode == b->opcode && a->length == b->length &&
@@ -404,7 +388,7 @@ static void describe_observed(text *t, const case_result *r)
             put(t, ", ... %zu events in all", r->event_count);
             return;
         }
-        put(t, "%s%s", runs ? ", " : "", kind_name(e->kind, e->opcode));
+        put(t, "%s%s", runs ? ", " : "", event_spelling(e->kind, e->opcode));
         if (e->kind == EVENT_TIMEOUT)
             put(t, " %s", e->tag ? e->tag : "");
         else if (e->kind == EVENT_HTTP)
@@ -443,7 +427,7 @@ static void describe_expected(text *t, const expectation *x)
     }
     for (size_t i = 0; i < x->event_count; i++) {
         const expected_event *e = &x->events[i];
-        put(t, "%s%s", i ? ", " : "", kind_name(e->kind, e->opcode));
+        put(t, "%s%s", i ? ", " : "", event_spelling(e->kind, e->opcode));
         if (e->kind == EVENT_TIMEOUT) {
             put(t, " %s", e->tag ? e->tag : "");
         } else if (e->kind == EVENT_HTTP) {

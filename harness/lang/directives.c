@@ -31,7 +31,7 @@ const directive *directive_at(const directive_table *t, size_t i)
 }
 
 const char *directive_list(const directive_table *t, const char *last_separator, char *buf,
-                                  size_t cap)
+                           size_t cap)
 {
     size_t n = directive_count(t), o = 0;
     buf[0] = '\0';

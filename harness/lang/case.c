@@ -5,14 +5,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lang/names.h"
 #include "lang/payload.h"
 
-static void payload_free(payload *p)
+void payload_free(payload *p)
 {
     free(p->pattern);
-    p->pattern = NULL;
-    p->pattern_length = 0;
-    p->length = 0;
+    memset(p, 0, sizeof *p);
+}
+
+void expected_event_free(expected_event *e)
+{
+    payload_free(&e->data);
+    free(e->tag);
+    for (size_t k = 0; k < e->header_count; k++) {
+        free(e->headers[k].name);
+        free(e->headers[k].value);
+    }
+    free(e->headers);
+    memset(e, 0, sizeof *e);
 }
 
 void case_def_free(case_def *def)
@@ -45,16 +56,8 @@ void case_def_free(case_def *def)
 
     for (size_t i = 0; i < def->expectation_count; i++) {
         expectation *x = &def->expectations[i];
-        for (size_t j = 0; j < x->event_count; j++) {
-            expected_event *e = &x->events[j];
-            payload_free(&e->data);
-            free(e->tag);
-            for (size_t k = 0; k < e->header_count; k++) {
-                free(e->headers[k].name);
-                free(e->headers[k].value);
-            }
-            free(e->headers);
-        }
+        for (size_t j = 0; j < x->event_count; j++)
+            expected_event_free(&x->events[j]);
         free(x->events);
     }
     free(def->expectations);
@@ -74,21 +77,8 @@ void case_list_free(case_list *list)
 
 const char *verdict_name(verdict v)
 {
-    switch (v) {
-    case VERDICT_OK:
-        return "OK";
-    case VERDICT_NON_STRICT:
-        return "NON-STRICT";
-    case VERDICT_INFORMATIONAL:
-        return "INFORMATIONAL";
-    case VERDICT_UNIMPLEMENTED:
-        return "UNIMPLEMENTED";
-    case VERDICT_FAILED:
-        return "FAILED";
-    case VERDICT_NOT_RUN:
-        return "NOT RUN";
-    }
-    return "FAILED";
+    const char *name = name_of(&verdict_names, (int)v);
+    return name ? name : "FAILED";
 }
 
 uint8_t payload_byte_at(const payload *p, uint64_t i)

@@ -210,6 +210,9 @@ void case_list_free(case_list *list);
 /* Releases what one case owns (not the case_def itself) and zeroes it. */
 void case_def_free(case_def *def);
 
+/* Releases what one expected event owns and zeroes it. */
+void expected_event_free(expected_event *e);
+
 const char *verdict_name(verdict v);
 
 #endif

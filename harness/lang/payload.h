@@ -10,6 +10,9 @@
 
 uint8_t payload_byte_at(const payload *p, uint64_t i);
 
+/* Releases the pattern and zeroes p. */
+void payload_free(payload *p);
+
 /* Bytes [offset, offset+n) of p; the range must lie within p->length. */
 void payload_copy(const payload *p, uint64_t offset, uint8_t *out, size_t n);
 

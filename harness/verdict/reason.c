@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lang/names.h"
 #include "wscodec.h"
 
 void reason_put(reason_text *t, const char *fmt, ...)
@@ -40,23 +41,6 @@ void reason_finish(reason_text *t)
         memcpy(t->buf + t->cap - 4, "...", 4);
 }
 
-static const char *kind_name(event_kind k, uint8_t opcode)
-{
-    switch (k) {
-    case EVENT_MESSAGE:
-        return opcode == WS_OP_BINARY ? "message binary" : "message text";
-    case EVENT_PING:
-        return "ping";
-    case EVENT_PONG:
-        return "pong";
-    case EVENT_TIMEOUT:
-        return "timeout";
-    case EVENT_HTTP:
-        return "http";
-    }
-    return "?";
-}
-
 static bool same_shape(const observed_event *a, const observed_event *b)
 {
     return a->kind == b->kind && a->opcode == b->opcode && a->length == b->length &&
@@ -83,7 +67,7 @@ void describe_observed(reason_text *t, const case_result *r)
             reason_put(t, ", ... %zu events in all", r->event_count);
             return;
         }
-        reason_put(t, "%s%s", runs ? ", " : "", kind_name(e->kind, e->opcode));
+        reason_put(t, "%s%s", runs ? ", " : "", event_spelling(e->kind, e->opcode));
         if (e->kind == EVENT_TIMEOUT)
             reason_put(t, " %s", e->tag ? e->tag : "");
         else if (e->kind == EVENT_HTTP)
@@ -123,7 +107,7 @@ void describe_expected(reason_text *t, const expectation *x)
     }
     for (size_t i = 0; i < x->event_count; i++) {
         const expected_event *e = &x->events[i];
-        reason_put(t, "%s%s", i ? ", " : "", kind_name(e->kind, e->opcode));
+        reason_put(t, "%s%s", i ? ", " : "", event_spelling(e->kind, e->opcode));
         if (e->kind == EVENT_TIMEOUT) {
             reason_put(t, " %s", e->tag ? e->tag : "");
         } else if (e->kind == EVENT_HTTP) {

@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "lang/names.h"
 #include "wscodec.h"
 
 
@@ -142,12 +143,6 @@ static cJSON *hex_json(const uint8_t *data, size_t n)
     return j;
 }
 
-static const char *event_name(event_kind k)
-{
-    static const char *const names[] = {"message", "ping", "pong", "timeout", "http"};
-    return (unsigned)k < 5 ? names[k] : "?";
-}
-
 static const char *endpoint_name(endpoint e)
 {
     return e == BY_US ? "suite" : e == BY_PEER ? "peer" : "nobody";
@@ -165,14 +160,6 @@ static void add_chunk_json(void *ctx, const wire_chunk *w, const uint8_t *kept,
         cJSON_AddNumberToObject(j, "kept_from", (double)kept_from);
     cJSON_AddItemToObject(j, "hex", hex_json(kept, kept_length));
     cJSON_AddItemToArray(ctx, j);
-}
-
-static const char *opcode_name(uint8_t op)
-{
-    static const char *const names[16] = {"continuation", "text", "binary", "3", "4", "5", "6",
-                                          "7", "close", "ping", "pong", "11", "12", "13", "14",
-                                          "15"};
-    return names[op & 15];
 }
 
 /* Printable ASCII shows as text, anything else as hex. */

@@ -4,11 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "lang/names.h"
+
 const char *close_verdict_name(close_verdict v)
 {
-    static const char *const names[] = {"OK", "FAILED", "UNCLEAN", "WRONG CODE",
-                                         "FAILED BY CLIENT", "INFORMATIONAL", "NOT RUN"};
-    return (unsigned)v < sizeof names / sizeof names[0] ? names[v] : "FAILED";
+    const char *name = name_of(&close_verdict_names, (int)v);
+    return name ? name : "FAILED";
 }
 
 bool result_failed(const case_result *r)

@@ -1,6 +1,7 @@
 /*
- * The case language (harness/caselang.c), payload helpers (harness/case.c)
- * and the catalog (harness/lang/catalog.c). Every parse reads its input from a
+ * The case language (harness/lang/caselang.c and the parser files beside
+ * it), payload helpers (harness/lang/case.c) and the catalog
+ * (harness/lang/catalog.c). Every parse reads its input from a
  * buffer that ends right before an unreadable page and has no terminator.
  * Run from the repository root (it checks every file under cases/).
  */

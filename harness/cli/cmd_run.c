@@ -301,14 +301,12 @@ static void print_summary(const run_options *o, const run_info *info, case_resul
                 info->died_count ? info->died_during[0]->id : "the run", info->target_detail);
     else if (info->target_state == TARGET_INTERRUPTED)
         fprintf(out, "INTERRUPTED: %s\n", info->target_detail);
-    fprintf(out,
-            "%zu cases in %.2f s: %zu OK, %zu NON-STRICT, %zu INFORMATIONAL, %zu UNIMPLEMENTED, "
-            "%zu FAILED, %zu NOT RUN",
-            count, (double)info->duration_ms / 1000.0, tally[VERDICT_OK],
-            tally[VERDICT_NON_STRICT], tally[VERDICT_INFORMATIONAL], tally[VERDICT_UNIMPLEMENTED],
-            tally[VERDICT_FAILED], tally[VERDICT_NOT_RUN]);
+    fprintf(out, "%zu cases in %.2f s: ", count, (double)info->duration_ms / 1000.0);
+    for (size_t v = 0; v < VERDICT_COUNT; v++)
+        fprintf(out, "%s%zu %s", v ? ", " : "", tally[v], verdict_name((verdict)v));
     if (o->strict && tally[VERDICT_NON_STRICT])
-        fprintf(out, "; --strict: the %zu NON-STRICT fail the run", tally[VERDICT_NON_STRICT]);
+        fprintf(out, "; --strict: the %zu %s fail the run", tally[VERDICT_NON_STRICT],
+                verdict_name(VERDICT_NON_STRICT));
     fputc('\n', out);
     if (!o->tap)
         for (size_t i = 0; i < count; i++)

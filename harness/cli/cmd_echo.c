@@ -87,10 +87,12 @@ static int parse_max_message(const char *arg, uint64_t *out)
 {
     uint64_t v;
     if (!quantity_size(arg, strlen(arg), (uint64_t)(SIZE_MAX / 2), &v) || v == 0) {
+        const char *hint =
+            single_letter_unit(arg) ? " (K and M are written Ki and Mi, G as 1024Mi)" : "";
         fprintf(stderr,
                 "wsconform echo: --max-message: expected a positive size in bytes, with an "
                 "optional suffix Ki or Mi (65536, 512Ki, 64Mi), got '%s'%s\n",
-                arg, single_letter_unit(arg) ? " (K and M are written Ki and Mi, G as 1024Mi)" : "");
+                arg, hint);
         return -1;
     }
     *out = v;

@@ -53,21 +53,21 @@ void conn_destroy(conn *c)
     byte_queue_free(&c->out);
 }
 
-void close_after_flush(conn *c)
+void conn_close_after_flush(conn *c)
 {
     c->phase = PHASE_DISCARD;
     c->close_when_flushed = true;
     c->deadline = monotonic_us() + CLOSE_TIMEOUT_US;
 }
 
-void closing_handshake_done(conn *c)
+void conn_closing_handshake_done(conn *c)
 {
     if (has_break(c, BREAK_NO_TCP_CLOSE)) {
         c->phase = PHASE_DISCARD; /* the client has to drop TCP */
         c->deadline = 0;
         return;
     }
-    close_after_flush(c);
+    conn_close_after_flush(c);
 }
 
 /* Output is empty and we are done: send FIN and wait for the peer's. */
@@ -87,10 +87,10 @@ static void conn_input(conn *c, const uint8_t *buf, size_t len)
 {
     switch (c->phase) {
     case PHASE_OPEN:
-        process_frames(c, buf, len);
+        conn_process_frames(c, buf, len);
         break;
     case PHASE_FAILING:
-        scan_for_close(c, buf, len);
+        conn_scan_for_close(c, buf, len);
         break;
     default:
         break; /* discarded */
@@ -156,7 +156,7 @@ static void conn_read(conn *c)
             n = transport_read(&c->t, c->head + c->head_length, HEAD_MAX - c->head_length);
             if (n > 0) {
                 c->head_length += (size_t)n;
-                process_request(c);
+                conn_process_request(c);
             }
         } else {
             n = transport_read(&c->t, chunk, READ_CHUNK);
@@ -176,7 +176,7 @@ void conn_on_timeout(conn *c)
 {
     c->deadline = 0;
     if (c->phase == PHASE_FAILING) {
-        closing_handshake_done(c); /* the peer never sent its Close */
+        conn_closing_handshake_done(c); /* the peer never sent its Close */
         if (!c->dead && c->phase == PHASE_DISCARD && c->out.length == 0 && c->close_when_flushed)
             shut_write_side(c);
         return;

@@ -89,21 +89,21 @@ void conn_destroy(conn *c);
 /* ---- between the parts of a connection ------------------------------------ */
 
 /* After the last byte we owe the peer: flush, then shut TCP (conn.c). */
-void close_after_flush(conn *c);
+void conn_close_after_flush(conn *c);
 /* The closing handshake is complete on our side (conn.c). */
-void closing_handshake_done(conn *c);
+void conn_closing_handshake_done(conn *c);
 
 /* opening.c: the request head grew; answers it once complete. */
-void process_request(conn *c);
+void conn_process_request(conn *c);
 
 /* protocol.c */
-int init_assembler(conn *c);
-void process_frames(conn *c, const uint8_t *buf, size_t len);
-void scan_for_close(conn *c, const uint8_t *buf, size_t len);
+int conn_init_assembler(conn *c);
+void conn_process_frames(conn *c, const uint8_t *buf, size_t len);
+void conn_scan_for_close(conn *c, const uint8_t *buf, size_t len);
 
 /* replies.c: each false when memory ran out. */
-bool queue_frame(conn *c, uint8_t opcode, uint8_t rsv, const uint8_t *payload, size_t length);
-bool queue_close(conn *c, uint16_t code, const char *reason);
-bool queue_message(conn *c, uint8_t opcode, const uint8_t *data, size_t length);
+bool conn_queue_frame(conn *c, uint8_t opcode, uint8_t rsv, const uint8_t *payload, size_t length);
+bool conn_queue_close(conn *c, uint16_t code, const char *reason);
+bool conn_queue_message(conn *c, uint8_t opcode, const uint8_t *data, size_t length);
 
 #endif

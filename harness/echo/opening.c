@@ -17,7 +17,7 @@ static void refuse_handshake(conn *c, int err)
         conn_destroy(c);
         return;
     }
-    close_after_flush(c);
+    conn_close_after_flush(c);
 }
 
 /* Changes one character of the Sec-WebSocket-Accept value. */
@@ -81,7 +81,7 @@ static bool accept_request(conn *c, const ws_http_request *req,
     }
     char response[512 + WS_PMD_FORMAT_MAX];
     int n = ws_handshake_build_response(&spec, response, sizeof response);
-    if (n < 0 || init_assembler(c) != 0) {
+    if (n < 0 || conn_init_assembler(c) != 0) {
         refuse_handshake(c, n < 0 ? n : WS_E_NO_MEMORY);
         return false;
     }
@@ -94,7 +94,7 @@ static bool accept_request(conn *c, const ws_http_request *req,
     return true;
 }
 
-void process_request(conn *c)
+void conn_process_request(conn *c)
 {
     ws_http_header headers[MAX_HEADERS];
     ws_http_request req = {.headers = headers, .max_headers = MAX_HEADERS};
@@ -124,6 +124,6 @@ void process_request(conn *c)
     c->head = NULL;
     c->head_length = 0;
     if (rest_length)
-        process_frames(c, (const uint8_t *)rest_owner + head, rest_length);
+        conn_process_frames(c, (const uint8_t *)rest_owner + head, rest_length);
     free(rest_owner);
 }

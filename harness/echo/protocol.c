@@ -25,7 +25,7 @@ static void fail_connection(conn *c, int err)
         snprintf(reason, sizeof reason, "%s: %s", info->rfc_section, info->message);
     else
         snprintf(reason, sizeof reason, "%s", info ? info->message : "internal error");
-    if (!queue_close(c, code, reason)) {
+    if (!conn_queue_close(c, code, reason)) {
         conn_destroy(c);
         return;
     }
@@ -35,13 +35,13 @@ static void fail_connection(conn *c, int err)
 
 /* In FAILING: only the peer's Close matters. Once frame boundaries are lost
  * to an undecodable header it can never be recognised, so waiting is moot. */
-void scan_for_close(conn *c, const uint8_t *buf, size_t len)
+void conn_scan_for_close(conn *c, const uint8_t *buf, size_t len)
 {
     if (frame_tracker_feed(&c->frames, buf, len) || c->frames.broken)
-        closing_handshake_done(c);
+        conn_closing_handshake_done(c);
 }
 
-int init_assembler(conn *c)
+int conn_init_assembler(conn *c)
 {
     ws_assembler_config config = {
         .role = WS_ROLE_SERVER,
@@ -63,19 +63,19 @@ static void on_close_frame(conn *c, const ws_event *ev)
     }
     bool queued;
     if (has_break(c, BREAK_CLOSE_PAYLOAD))
-        queued = queue_frame(c, WS_OP_CLOSE, 0, ev->data, ev->length);
+        queued = conn_queue_frame(c, WS_OP_CLOSE, 0, ev->data, ev->length);
     else if (has_break(c, BREAK_REJECT_REGISTERED_CODES) && ev->close.has_code &&
              ev->close.code >= 1012 && ev->close.code <= 1014)
-        queued = queue_close(c, WS_CLOSE_PROTOCOL_ERROR, NULL);
+        queued = conn_queue_close(c, WS_CLOSE_PROTOCOL_ERROR, NULL);
     else if (ev->close.has_code)
-        queued = queue_close(c, ev->close.code, NULL);
+        queued = conn_queue_close(c, ev->close.code, NULL);
     else
-        queued = queue_frame(c, WS_OP_CLOSE, 0, NULL, 0);
+        queued = conn_queue_frame(c, WS_OP_CLOSE, 0, NULL, 0);
     if (!queued) {
         conn_destroy(c);
         return;
     }
-    closing_handshake_done(c);
+    conn_closing_handshake_done(c);
 }
 
 static bool on_message(conn *c, const ws_event *ev)
@@ -85,7 +85,7 @@ static bool on_message(conn *c, const ws_event *ev)
         fail_connection(c, WS_E_UTF8_INVALID);
         return false;
     }
-    if (!queue_message(c, ev->opcode, ev->data, ev->length)) {
+    if (!conn_queue_message(c, ev->opcode, ev->data, ev->length)) {
         conn_destroy(c);
         return false;
     }
@@ -93,7 +93,7 @@ static bool on_message(conn *c, const ws_event *ev)
      * assembler can take over and a large message buffer is released. */
     if (ev->length > KEEP_MESSAGE_BUFFER) {
         ws_assembler_free(&c->assembler);
-        if (init_assembler(c) != 0) {
+        if (conn_init_assembler(c) != 0) {
             conn_destroy(c);
             return false;
         }
@@ -109,7 +109,7 @@ static bool on_event(conn *c, const ws_event *ev)
         return on_message(c, ev);
     case WS_EVENT_PING:
         if (!has_break(c, BREAK_NO_PONG) &&
-            !queue_frame(c, WS_OP_PONG, 0, ev->data, ev->length)) {
+            !conn_queue_frame(c, WS_OP_PONG, 0, ev->data, ev->length)) {
             conn_destroy(c);
             return false;
         }
@@ -134,12 +134,12 @@ static void start_failing_scan(conn *c, const uint8_t *rest, size_t len)
 {
     if (c->dead || c->phase != PHASE_FAILING)
         return;
-    scan_for_close(c, rest, len);
+    conn_scan_for_close(c, rest, len);
     if (!c->dead && c->phase == PHASE_FAILING && c->frames.in_payload)
-        closing_handshake_done(c);
+        conn_closing_handshake_done(c);
 }
 
-void process_frames(conn *c, const uint8_t *buf, size_t len)
+void conn_process_frames(conn *c, const uint8_t *buf, size_t len)
 {
     size_t pos = 0;
     while (pos < len && c->phase == PHASE_OPEN && !c->dead) {

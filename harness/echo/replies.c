@@ -6,7 +6,7 @@
 #include "echo/conn.h"
 
 /* Queues one frame with FIN set; masked only when broken on purpose. */
-bool queue_frame(conn *c, uint8_t opcode, uint8_t rsv, const uint8_t *payload, size_t length)
+bool conn_queue_frame(conn *c, uint8_t opcode, uint8_t rsv, const uint8_t *payload, size_t length)
 {
     ws_frame_spec spec = {.fin = true, .rsv = rsv, .opcode = opcode};
     if (has_break(c, BREAK_MASKED_REPLIES)) {
@@ -30,20 +30,20 @@ bool queue_frame(conn *c, uint8_t opcode, uint8_t rsv, const uint8_t *payload, s
     return true;
 }
 
-bool queue_close(conn *c, uint16_t code, const char *reason)
+bool conn_queue_close(conn *c, uint16_t code, const char *reason)
 {
     uint8_t payload[WS_CONTROL_PAYLOAD_MAX];
     size_t reason_length = reason ? strlen(reason) : 0;
     int n = ws_close_build(code, (const uint8_t *)reason, reason_length, payload, sizeof payload);
-    return n >= 0 && queue_frame(c, WS_OP_CLOSE, 0, payload, (size_t)n);
+    return n >= 0 && conn_queue_frame(c, WS_OP_CLOSE, 0, payload, (size_t)n);
 }
 
 /* Queues a message in one frame, compressed (RSV1, RFC 7692 §7.2.1) when
  * permessage-deflate was agreed. */
-bool queue_message(conn *c, uint8_t opcode, const uint8_t *data, size_t length)
+bool conn_queue_message(conn *c, uint8_t opcode, const uint8_t *data, size_t length)
 {
     if (!c->deflate)
-        return queue_frame(c, opcode, 0, data, length);
+        return conn_queue_frame(c, opcode, 0, data, length);
     size_t cap = length + length / 8 + 64, have = 0, used = 0;
     uint8_t *packed = malloc(cap);
     int r = packed ? WS_PMD_OUTPUT_FULL : WS_E_NO_MEMORY;
@@ -61,7 +61,7 @@ bool queue_message(conn *c, uint8_t opcode, const uint8_t *data, size_t length)
         used += took;
         have += made;
     }
-    bool queued = r == WS_OK && queue_frame(c, opcode, WS_RSV1, packed, have);
+    bool queued = r == WS_OK && conn_queue_frame(c, opcode, WS_RSV1, packed, have);
     free(packed);
     return queued;
 }

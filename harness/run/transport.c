@@ -1,9 +1,10 @@
-/* Client connections over TCP and OpenSSL TLS, non-blocking. */
+/* Connections over TCP and OpenSSL TLS, non-blocking: client and server side. */
 #define _DEFAULT_SOURCE
 #include "run/transport.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -15,14 +16,25 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+/* Puts `what` in err, followed by OpenSSL's queued reasons: the first one
+ * after ": ", or (every) each on its own indented line. Empties the queue. */
+static void tls_error_reasons(char *err, size_t cap, const char *what, bool every)
+{
+    size_t used = (size_t)snprintf(err, cap, "%s", what);
+    unsigned long e;
+    while (used < cap && (e = ERR_get_error()) != 0) {
+        char detail[256];
+        ERR_error_string_n(e, detail, sizeof detail);
+        used += (size_t)snprintf(err + used, cap - used, "%s%s", every ? "\n  " : ": ", detail);
+        if (!every)
+            break;
+    }
+    ERR_clear_error();
+}
+
 static void tls_error(char *err, size_t cap, const char *what)
 {
-    unsigned long e = ERR_get_error();
-    char detail[120] = "";
-    if (e)
-        ERR_error_string_n(e, detail, sizeof detail);
-    snprintf(err, cap, "%s%s%s", what, e ? ": " : "", detail);
-    ERR_clear_error();
+    tls_error_reasons(err, cap, what, false);
 }
 
 SSL_CTX *transport_tls_context(const char *ca_file, bool insecure, char *err, size_t cap)
@@ -91,9 +103,11 @@ int transport_open(transport *t, const transport_target *target)
     return 0;
 }
 
+/* Either end's handshake: SSL_set_connect_state or SSL_set_accept_state chose. */
 static transport_state tls_handshake(transport *t)
 {
-    int rc = SSL_connect(t->ssl);
+    ERR_clear_error(); /* SSL_get_error reads the queue, shared by every connection */
+    int rc = SSL_do_handshake(t->ssl);
     if (rc == 1) {
         t->state = TRANSPORT_READY;
         t->want = POLLIN;
@@ -141,6 +155,7 @@ transport_state transport_step(transport *t, const transport_target *target)
             return t->state;
         }
         SSL_set_fd(t->ssl, t->fd);
+        SSL_set_connect_state(t->ssl);
         SSL_set_tlsext_host_name(t->ssl, target->host);
         if (target->verify_host)
             SSL_set1_host(t->ssl, target->host);
@@ -163,7 +178,7 @@ short transport_poll_events(const transport *t, bool have_output)
 
 long transport_read(transport *t, void *buf, size_t cap)
 {
-    if (!t->ssl) {
+    if (!t->ssl || t->state == TRANSPORT_WRITE_SHUT) {
         ssize_t n = recv(t->fd, buf, cap, 0);
         if (n >= 0)
             return (long)n;
@@ -173,7 +188,10 @@ long transport_read(transport *t, void *buf, size_t cap)
         return errno == ECONNRESET ? TRANSPORT_RESET : TRANSPORT_ERROR;
     }
     size_t got = 0;
+    ERR_clear_error();
+    errno = 0;
     int rc = SSL_read_ex(t->ssl, buf, cap, &got);
+    t->read_needs_writable = false;
     if (rc == 1) {
         t->want = POLLIN;
         return (long)got;
@@ -181,6 +199,7 @@ long transport_read(transport *t, void *buf, size_t cap)
     int e = SSL_get_error(t->ssl, rc);
     if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
         t->want = e == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN;
+        t->read_needs_writable = e == SSL_ERROR_WANT_WRITE;
         return TRANSPORT_AGAIN;
     }
     if (e == SSL_ERROR_ZERO_RETURN)
@@ -206,7 +225,9 @@ long transport_write(transport *t, const void *buf, size_t len)
         return TRANSPORT_ERROR;
     }
     size_t done = 0;
+    ERR_clear_error();
     int rc = SSL_write_ex(t->ssl, buf, len, &done);
+    t->write_needs_readable = false;
     if (rc == 1) {
         t->want = POLLIN;
         return (long)done;
@@ -214,6 +235,7 @@ long transport_write(transport *t, const void *buf, size_t len)
     int e = SSL_get_error(t->ssl, rc);
     if (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ) {
         t->want = e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
+        t->write_needs_readable = e == SSL_ERROR_WANT_READ;
         return 0;
     }
     tls_error(t->error, sizeof t->error, "TLS write failed");
@@ -233,4 +255,107 @@ void transport_close(transport *t)
         t->fd = -1;
     }
     t->state = TRANSPORT_CLOSED;
+}
+
+/* ---- server side ------------------------------------------------------------ */
+
+/* NULL with err set to what failed and OpenSSL's reasons. */
+static SSL_CTX *server_context_failed(SSL_CTX *ctx, char *err, size_t cap, const char *what)
+{
+    tls_error_reasons(err, cap, what, true);
+    SSL_CTX_free(ctx);
+    return NULL;
+}
+
+SSL_CTX *transport_tls_server_context(const char *cert_file, const char *key_file, char *err,
+                                      size_t cap)
+{
+    char what[PATH_MAX * 2 + 64];
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    if (!ctx)
+        return server_context_failed(NULL, err, cap, "cannot create a TLS context");
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    long options = SSL_OP_NO_RENEGOTIATION;
+#ifdef SSL_OP_IGNORE_UNEXPECTED_EOF
+    options |= SSL_OP_IGNORE_UNEXPECTED_EOF; /* a peer dropping TCP is an end of stream */
+#endif
+    SSL_CTX_set_options(ctx, options);
+    /* Retried writes may come from a moved queue, and partial writes suit a
+     * non-blocking loop. */
+    SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
+                              SSL_MODE_RELEASE_BUFFERS);
+    if (SSL_CTX_use_certificate_chain_file(ctx, cert_file) != 1) {
+        snprintf(what, sizeof what, "--tls-cert: cannot load a PEM certificate from '%s'",
+                 cert_file);
+        return server_context_failed(ctx, err, cap, what);
+    }
+    if (SSL_CTX_use_PrivateKey_file(ctx, key_file, SSL_FILETYPE_PEM) != 1) {
+        snprintf(what, sizeof what, "--tls-key: cannot load a PEM private key from '%s'",
+                 key_file);
+        return server_context_failed(ctx, err, cap, what);
+    }
+    if (SSL_CTX_check_private_key(ctx) != 1) {
+        snprintf(what, sizeof what, "--tls-key: '%s' does not match the certificate '%s'",
+                 key_file, cert_file);
+        return server_context_failed(ctx, err, cap, what);
+    }
+    return ctx;
+}
+
+int transport_accept(transport *t, int fd, SSL_CTX *tls)
+{
+    memset(t, 0, sizeof *t);
+    t->fd = fd;
+    t->state = TRANSPORT_READY;
+    t->want = POLLIN;
+    int flags = fcntl(fd, F_GETFL), one = 1;
+    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 ||
+        fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ||
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0)
+        return fail(t, "accept");
+    if (!tls)
+        return 0;
+    t->ssl = SSL_new(tls);
+    if (!t->ssl || SSL_set_fd(t->ssl, fd) != 1) {
+        tls_error(t->error, sizeof t->error, "SSL_new");
+        t->state = TRANSPORT_FAILED;
+        return -1;
+    }
+    SSL_set_accept_state(t->ssl);
+    t->state = TRANSPORT_TLS_HANDSHAKE;
+    return 0;
+}
+
+bool transport_has_buffered_input(const transport *t)
+{
+    return t->ssl && t->state == TRANSPORT_READY && SSL_pending(t->ssl) > 0;
+}
+
+void transport_shut_write(transport *t)
+{
+    if (t->ssl) {
+        ERR_clear_error();
+        SSL_shutdown(t->ssl);
+    }
+    shutdown(t->fd, SHUT_WR);
+    t->read_needs_writable = t->write_needs_readable = false; /* TLS is over */
+    t->state = TRANSPORT_WRITE_SHUT;
+}
+
+void transport_abort(transport *t)
+{
+    SSL_free(t->ssl);
+    t->ssl = NULL;
+    if (t->fd >= 0)
+        close(t->fd);
+    t->fd = -1;
+    t->state = TRANSPORT_CLOSED;
+}
+
+void transport_reset(transport *t)
+{
+    struct linger reset = {.l_onoff = 1, .l_linger = 0};
+    if (t->fd >= 0)
+        setsockopt(t->fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    transport_abort(t);
 }

@@ -709,6 +709,10 @@ static void test_arguments(void)
     static const char *const zero_size[] = {"--max-message", "0", NULL};
     ok(run_expecting_exit(zero_size, err, sizeof err) == 2 && strstr(err, "--max-message"),
        "--max-message 0: exit 2");
+    static const char *const old_unit[] = {"--max-message", "64M", NULL};
+    ok(run_expecting_exit(old_unit, err, sizeof err) == 2 && strstr(err, "'64M'") &&
+           strstr(err, "Ki") && strstr(err, "Mi"),
+       "--max-message 64M: exit 2 naming the sizes accepted (Ki, Mi)");
     static const char *const bad_break[] = {"--break", "rsv,nonsense", NULL};
     ok(run_expecting_exit(bad_break, err, sizeof err) == 2 && strstr(err, "nonsense") &&
            strstr(err, "no-tcp-close") && strstr(err, "masked-replies"),
@@ -1156,6 +1160,27 @@ static void test_max_message(void)
     bytes_free(&b);
     free(data);
     ok(server_stop(&s), "--max-message 1000: server exits 0 on SIGTERM");
+}
+
+/* Sizes as the case language writes them: 1Ki is 1024 bytes. */
+static void test_max_message_units(void)
+{
+    server s;
+    static const char *const args[] = {"--max-message", "1Ki", NULL};
+    if (!ok(server_start(&s, "127.0.0.1:0", args) == 0, "--max-message 1Ki: server started"))
+        return;
+    client c;
+    client_open(&c, s.port);
+    check_echo(&c, WS_OP_BINARY, 1024, "--max-message 1Ki: 1024 bytes echoed");
+    check_clean_close(&c, "--max-message 1Ki");
+    client_close(&c);
+    bytes b = {0};
+    uint8_t *data = pattern(1025, 1);
+    put_frame(&b, WS_OP_BINARY, data, 1025);
+    check_failure(s.port, &b, 1009, END_AFTER_OUR_CLOSE, "--max-message 1Ki: 1025 bytes");
+    bytes_free(&b);
+    free(data);
+    ok(server_stop(&s), "--max-message 1Ki: server exits 0 on SIGTERM");
 }
 
 /* A client that writes without reading: the server must stop reading it
@@ -1643,6 +1668,7 @@ int main(void)
 
     test_no_deflate();
     test_max_message();
+    test_max_message_units();
     test_ipv6();
     test_tls();
     test_broken_frames();

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/commands.h"
+#include "cli/options.h"
 #include "echo/breaks.h"
 #include "echo/echo.h"
 #include "lang/quantity.h"
@@ -135,13 +137,13 @@ static int bad_option(int opt, char **argv)
     return 2;
 }
 
-/* One option; -1 to go on, or the exit status. */
+/* One option; OPTIONS_CONTINUE to go on, or the exit status. */
 static int take_option(int opt, char **argv, echo_options *o)
 {
     switch (opt) {
     case 'l':
         if (parse_listen(optarg, o) == 0)
-            return -1;
+            return OPTIONS_CONTINUE;
         fprintf(stderr,
                 "wsconform echo: --listen: expected HOST:PORT (IPv6 as [ADDR]:PORT, "
                 "port 0-65535), got '%s'\n",
@@ -149,17 +151,17 @@ static int take_option(int opt, char **argv, echo_options *o)
         return 2;
     case 'c':
         o->tls_cert = optarg;
-        return -1;
+        return OPTIONS_CONTINUE;
     case 'k':
         o->tls_key = optarg;
-        return -1;
+        return OPTIONS_CONTINUE;
     case 'm':
-        return parse_max_message(optarg, &o->max_message) == 0 ? -1 : 2;
+        return parse_max_message(optarg, &o->max_message) == 0 ? OPTIONS_CONTINUE : 2;
     case 'b':
-        return parse_breaks(optarg, &o->breaks) == 0 ? -1 : 2;
+        return parse_breaks(optarg, &o->breaks) == 0 ? OPTIONS_CONTINUE : 2;
     case 'D':
         o->no_deflate = true;
-        return -1;
+        return OPTIONS_CONTINUE;
     case 'h':
         usage(stdout);
         return 0;
@@ -168,7 +170,7 @@ static int take_option(int opt, char **argv, echo_options *o)
     }
 }
 
-/* Returns -1 to go on, or the exit status. */
+/* Returns OPTIONS_CONTINUE to go on, or the exit status. */
 static int parse_options(int argc, char **argv, echo_options *o)
 {
     static const struct option longopts[] = {
@@ -186,12 +188,12 @@ static int parse_options(int argc, char **argv, echo_options *o)
     strcpy(o->port, "9001");
     o->max_message = WS_DEFAULT_MAX_MESSAGE_SIZE;
 
-    optind = 1;
+    options_reset();
     opterr = 0;
     int opt;
     while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         int status = take_option(opt, argv, o);
-        if (status >= 0)
+        if (status != OPTIONS_CONTINUE)
             return status;
     }
     if (optind < argc) {
@@ -203,14 +205,14 @@ static int parse_options(int argc, char **argv, echo_options *o)
                 o->tls_cert ? "--tls-cert" : "--tls-key", o->tls_cert ? "--tls-key" : "--tls-cert");
         return 2;
     }
-    return -1;
+    return OPTIONS_CONTINUE;
 }
 
 int cmd_echo(int argc, char **argv)
 {
     echo_options options;
     int status = parse_options(argc, argv, &options);
-    if (status >= 0)
+    if (status != OPTIONS_CONTINUE)
         return status;
     return echo_serve(&options);
 }

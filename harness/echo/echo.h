@@ -38,8 +38,4 @@ typedef struct echo_options {
  * certificate or key. */
 int echo_serve(const echo_options *o);
 
-/* `wsconform echo [options]` (cli/cmd_echo.c); argv[0] is "echo". Returns
- * the exit status, 2 for bad arguments. */
-int cmd_echo(int argc, char **argv);
-
 #endif

@@ -129,7 +129,7 @@ static void conn_flush(conn *c)
     while (c->out.length > 0 && !c->dead) {
         size_t n = c->out.length < WRITE_CHUNK ? c->out.length : WRITE_CHUNK;
         long sent = transport_write(&c->t, byte_queue_head(&c->out), n);
-        if (sent == 0)
+        if (sent == TRANSPORT_AGAIN)
             return; /* would block */
         if (sent < 0) {
             conn_destroy(c);

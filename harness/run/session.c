@@ -109,12 +109,12 @@ static void do_write(session *s, uint64_t now)
         if (n == 0)
             return;
         long w = transport_write(&s->t, buf, n);
+        if (w == TRANSPORT_AGAIN)
+            return;
         if (w < 0) {
             engine_peer_gone(s->engine, NULL, now);
             return;
         }
-        if (w == 0)
-            return;
         engine_output_written(s->engine, buf, (size_t)w, now);
         if (alone || (size_t)w < n)
             return; /* the next piece goes out in a later write */

@@ -220,7 +220,7 @@ long transport_write(transport *t, const void *buf, size_t len)
         if (n >= 0)
             return (long)n;
         if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-            return 0;
+            return TRANSPORT_AGAIN;
         snprintf(t->error, sizeof t->error, "write: %s", strerror(errno));
         return TRANSPORT_ERROR;
     }
@@ -236,7 +236,7 @@ long transport_write(transport *t, const void *buf, size_t len)
     if (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ) {
         t->want = e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
         t->write_needs_readable = e == SSL_ERROR_WANT_READ;
-        return 0;
+        return TRANSPORT_AGAIN;
     }
     tls_error(t->error, sizeof t->error, "TLS write failed");
     return TRANSPORT_ERROR;

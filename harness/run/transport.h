@@ -76,7 +76,7 @@ short transport_poll_events(const transport *t, bool have_output);
  * TRANSPORT_ERROR. */
 long transport_read(transport *t, void *buf, size_t cap);
 
-/* Writes up to len bytes: >=0 bytes written (0: would block), TRANSPORT_ERROR. */
+/* Writes up to len bytes: >0 bytes written, TRANSPORT_AGAIN, TRANSPORT_ERROR. */
 long transport_write(transport *t, const void *buf, size_t len);
 
 /* Closes the connection (sending TLS close_notify if possible). Idempotent. */

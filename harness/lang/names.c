@@ -6,8 +6,6 @@
 
 #include "wscodec/frame.h"
 
-#define TABLE(entries) {entries, sizeof entries / sizeof entries[0]}
-
 /* Spelled once here and joined at compile time into event_spelling()'s words. */
 #define MESSAGE_WORD "message"
 #define TEXT_WORD "text"
@@ -17,7 +15,7 @@ static const name_entry events[] = {
     {MESSAGE_WORD, EVENT_MESSAGE}, {"ping", EVENT_PING}, {"pong", EVENT_PONG},
     {"timeout", EVENT_TIMEOUT},    {"http", EVENT_HTTP},
 };
-const name_table event_names = TABLE(events);
+const name_table event_names = NAME_TABLE(events);
 
 static const name_entry verdicts[] = {
     {"OK", VERDICT_OK},
@@ -27,31 +25,20 @@ static const name_entry verdicts[] = {
     {"FAILED", VERDICT_FAILED},
     {"NOT RUN", VERDICT_NOT_RUN},
 };
-const name_table verdict_names = TABLE(verdicts);
-
-static const name_entry close_verdicts[] = {
-    {"OK", CLOSE_OK},
-    {"FAILED", CLOSE_FAILED},
-    {"UNCLEAN", CLOSE_UNCLEAN},
-    {"WRONG CODE", CLOSE_WRONG_CODE},
-    {"FAILED BY CLIENT", CLOSE_FAILED_BY_CLIENT},
-    {"INFORMATIONAL", CLOSE_INFORMATIONAL},
-    {"NOT RUN", CLOSE_NOT_RUN},
-};
-const name_table close_verdict_names = TABLE(close_verdicts);
+const name_table verdict_names = NAME_TABLE(verdicts);
 
 static const name_entry opcodes[] = {
     {"continuation", WS_OP_CONTINUATION}, {TEXT_WORD, WS_OP_TEXT}, {BINARY_WORD, WS_OP_BINARY},
     {"close", WS_OP_CLOSE},               {"ping", WS_OP_PING},    {"pong", WS_OP_PONG},
 };
-const name_table opcode_names = TABLE(opcodes);
+const name_table opcode_names = NAME_TABLE(opcodes);
 
 static const name_entry closers[] = {
     {"us", CLOSER_US},
     {"peer", CLOSER_PEER},
     {"none", CLOSER_NONE},
 };
-const name_table closer_names = TABLE(closers);
+const name_table closer_names = NAME_TABLE(closers);
 
 static const name_entry situations[] = {
     {"kill", SITUATION_KILL},
@@ -59,7 +46,7 @@ static const name_entry situations[] = {
     {"peer-close", SITUATION_PEER_CLOSE},
     {"peer-drop", SITUATION_PEER_DROP},
 };
-const name_table situation_names = TABLE(situations);
+const name_table situation_names = NAME_TABLE(situations);
 
 const char *name_of(const name_table *t, int value)
 {

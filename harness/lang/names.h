@@ -1,9 +1,9 @@
 /*
  * The names of every enum the case language, the judge and the reports
  * spell: one table per enum, read by the parser (text to value) and by
- * whoever prints a value (value to text). cases/README.md and
- * fuzz/caselang.dict spell the same names; tests/harness/test_names.c checks
- * that they do.
+ * whoever prints a value (value to text). The close verdicts' table is in
+ * verdict/result.h, beside their enum. cases/README.md and fuzz/caselang.dict
+ * spell the same names; tests/harness/test_names.c checks that they do.
  */
 #ifndef WSCONFORM_NAMES_H
 #define WSCONFORM_NAMES_H
@@ -13,7 +13,6 @@
 #include <stdint.h>
 
 #include "lang/case.h"
-#include "verdict/result.h"
 
 typedef struct name_entry {
     const char *name;
@@ -25,9 +24,10 @@ typedef struct name_table {
     size_t count;
 } name_table;
 
+#define NAME_TABLE(entries) {entries, sizeof entries / sizeof entries[0]}
+
 extern const name_table event_names;         /* message, ping, pong, timeout, http */
 extern const name_table verdict_names;       /* OK ... NOT RUN */
-extern const name_table close_verdict_names; /* OK, FAILED, UNCLEAN, WRONG CODE, ... */
 extern const name_table opcode_names;        /* the six defined opcodes; others are numbers */
 extern const name_table closer_names;        /* us, peer, none */
 extern const name_table situation_names;     /* kill, code, peer-close, peer-drop */

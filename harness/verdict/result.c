@@ -6,6 +6,17 @@
 
 #include "lang/names.h"
 
+static const name_entry close_verdicts[] = {
+    {"OK", CLOSE_OK},
+    {"FAILED", CLOSE_FAILED},
+    {"UNCLEAN", CLOSE_UNCLEAN},
+    {"WRONG CODE", CLOSE_WRONG_CODE},
+    {"FAILED BY CLIENT", CLOSE_FAILED_BY_CLIENT},
+    {"INFORMATIONAL", CLOSE_INFORMATIONAL},
+    {"NOT RUN", CLOSE_NOT_RUN},
+};
+const name_table close_verdict_names = NAME_TABLE(close_verdicts);
+
 const char *close_verdict_name(close_verdict v)
 {
     const char *name = name_of(&close_verdict_names, (int)v);

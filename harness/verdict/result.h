@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "lang/case.h"
+#include "lang/names.h"
 #include "run/wirelog.h"
 
 typedef enum close_verdict {
@@ -22,6 +23,8 @@ typedef enum close_verdict {
     CLOSE_NOT_RUN,
 } close_verdict;
 
+/* OK, FAILED, UNCLEAN, WRONG CODE, ... (the table, and the name of one) */
+extern const name_table close_verdict_names;
 const char *close_verdict_name(close_verdict v);
 
 typedef struct observed_event {

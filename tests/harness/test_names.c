@@ -15,6 +15,7 @@
 #include "lang/directives.h"
 #include "lang/names.h"
 #include "tap.h"
+#include "verdict/result.h"
 #include "wscodec/frame.h"
 
 static char *read_text(const char *path)

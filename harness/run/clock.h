@@ -7,4 +7,7 @@
 
 uint64_t monotonic_us(void);
 
+/* A timeout of `ms` stretched by --timeout-scale, in µs. */
+uint64_t scaled_us(uint32_t ms, double scale);
+
 #endif

@@ -11,6 +11,7 @@
 #include <openssl/rand.h>
 
 #include "lang/payload.h"
+#include "run/clock.h"
 
 #define HANDSHAKE_TIMEOUT_MS 5000
 #define CLOSE_TIMEOUT_MS 1000
@@ -19,7 +20,7 @@
 
 uint64_t engine_scaled_us(const engine *e, uint32_t ms)
 {
-    return (uint64_t)((double)ms * 1000.0 * e->cfg.timeout_scale);
+    return scaled_us(ms, e->cfg.timeout_scale);
 }
 
 uint32_t engine_random(engine *e)
@@ -395,7 +396,7 @@ bool engine_wants_output(const engine *e, uint64_t now)
 size_t engine_output(engine *e, uint8_t *buf, size_t cap, uint64_t now, bool *alone)
 {
     *alone = false;
-    if (!engine_wants_output(e, now) || e->phase == PH_CONNECTING)
+    if (!engine_wants_output(e, now))
         return 0;
     *alone = e->out.head->alone || e->out.head->chop;
     return outq_peek(&e->out, buf, cap, &e->output_pause_ms);

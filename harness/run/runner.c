@@ -105,14 +105,15 @@ typedef struct runner {
     uint64_t probe_not_before;
     char probe_failure[300];
 
-    bool dead, stopped;
+    bool dead;
+    char not_run_why[600];     /* what a case the run could not play is marked with */
     uint64_t last_progress;
 } runner;
 
 /* A duration of the runner's own, stretched by --timeout-scale, in µs. */
-static uint64_t scaled_us(const runner *rn, uint32_t ms)
+static uint64_t runner_us(const runner *rn, uint32_t ms)
 {
-    return (uint64_t)((double)ms * 1000.0 * rn->cfg->session->timeout_scale);
+    return scaled_us(ms, rn->cfg->session->timeout_scale);
 }
 
 static void *must_calloc(size_t n, size_t size)
@@ -170,6 +171,16 @@ static void describe_probe_failure(const case_result *r, char *out, size_t cap)
 
 /* ---- the event loop ------------------------------------------------------------- */
 
+/* poll()'s timeout to wake at `wake` (UINT64_MAX: none), at most a second. */
+static int poll_timeout_ms(uint64_t now, uint64_t wake)
+{
+    if (wake <= now)
+        return 0;
+    if (wake - now >= 1000000u)
+        return 1000;
+    return (int)((wake - now + 999) / 1000);
+}
+
 /* Slot j of the poll set: the case sessions, then the probe, then the heartbeat. */
 static session *polled_session(const runner *rn, size_t j)
 {
@@ -188,7 +199,7 @@ static void poll_once(runner *rn)
         rn->fds[j].revents = 0;
         if (!s)
             continue;
-        rn->fds[j].fd = session_poll(s, &rn->fds[j].events);
+        rn->fds[j].fd = session_poll(s, &rn->fds[j].events, now);
         uint64_t d = session_deadline(s);
         if (d < wake)
             wake = d;
@@ -198,14 +209,9 @@ static void poll_once(runner *rn)
         wake = rn->probe_not_before;
     if (rn->heartbeat_wanted && !rn->heartbeat && rn->heartbeat_not_before < wake)
         wake = rn->heartbeat_not_before;
-    int timeout = 1000;
-    if (wake != UINT64_MAX && wake <= now)
-        timeout = 0;
-    else if (wake != UINT64_MAX && (wake - now + 999) / 1000 < 1000)
-        timeout = (int)((wake - now + 999) / 1000);
     if (rn->cfg->stop && *rn->cfg->stop)
         return;
-    if (poll(rn->fds, n, timeout) < 0 && errno != EINTR)
+    if (poll(rn->fds, n, poll_timeout_ms(now, wake)) < 0 && errno != EINTR)
         abort();
     now = monotonic_us();
     for (size_t j = 0; j < n; j++) {
@@ -252,7 +258,7 @@ static void keep_heartbeat(runner *rn, bool wanted, uint64_t now)
     if (rn->heartbeat && (!wanted || session_done(rn->heartbeat))) {
         result_free(session_finish(rn->heartbeat));
         rn->heartbeat = NULL;
-        rn->heartbeat_not_before = now + scaled_us(rn, HEARTBEAT_RESTART_MS);
+        rn->heartbeat_not_before = now + runner_us(rn, HEARTBEAT_RESTART_MS);
     }
     if (wanted && !rn->heartbeat && now >= rn->heartbeat_not_before)
         rn->heartbeat = session_start(&heartbeat_case, rn->cfg->session, now);
@@ -264,8 +270,8 @@ static void keep_heartbeat(runner *rn, bool wanted, uint64_t now)
  * decide what the timer found. */
 static bool trusted_by_heartbeat(const runner *rn, const case_result *r)
 {
-    uint64_t gap = scaled_us(rn, HEARTBEAT_MAX_GAP_MS);
-    if (!r->timers || !rn->heartbeat || r->duration_us < scaled_us(rn, HEARTBEAT_MIN_CASE_MS))
+    uint64_t gap = runner_us(rn, HEARTBEAT_MAX_GAP_MS);
+    if (!r->timers || !rn->heartbeat || r->duration_us < runner_us(rn, HEARTBEAT_MIN_CASE_MS))
         return false;
     const case_result *hb = session_result(rn->heartbeat);
     uint64_t to = r->started_at_us + r->duration_us, from = to - r->duration_us / 2;
@@ -331,7 +337,7 @@ static void probe_done(runner *rn)
         describe_probe_failure(r, rn->probe_failure, sizeof rn->probe_failure);
     result_free(r);
     if (!alive && ++rn->probe_failures < PROBE_TRIES) {
-        rn->probe_not_before = monotonic_us() + scaled_us(rn, PROBE_PAUSE_MS);
+        rn->probe_not_before = monotonic_us() + runner_us(rn, PROBE_PAUSE_MS);
         return;
     }
     rn->probing = false;
@@ -366,9 +372,10 @@ static void sort_by(size_t *list, size_t n, const uint64_t *key)
 
 /* The run ends here: every session still open (the probe and the heartbeat
  * too) is closed, and the cases they and the held results were for are
- * NOT RUN, with why. */
-static void abandon(runner *rn, const char *why)
+ * NOT RUN, with rn->not_run_why. */
+static void abandon(runner *rn)
 {
+    const char *why = rn->not_run_why;
     for (size_t j = 0; j < rn->jobs; j++)
         if (rn->slots[j].s) {
             result_free(session_finish(rn->slots[j].s));
@@ -399,7 +406,7 @@ static void abandon(runner *rn, const char *why)
 static void after_death(runner *rn)
 {
     run_info *info = rn->info;
-    uint64_t window = scaled_us(rn, DEATH_WINDOW_MS);
+    uint64_t window = runner_us(rn, DEATH_WINDOW_MS);
     uint64_t since = rn->last_handshake > window ? rn->last_handshake - window : 0;
     size_t *named = must_calloc(rn->count, sizeof *named), n = 0;
     for (size_t i = 0; i < rn->count; i++)
@@ -446,19 +453,18 @@ static void after_death(runner *rn)
              n > 1 ? "one of " : "", n ? list : "the run", rn->probe_failure, PROBE_TRIES);
     free(named);
 
-    char why[600];
-    snprintf(why, sizeof why, "not run: %s", info->target_detail);
-    abandon(rn, why);
+    snprintf(rn->not_run_why, sizeof rn->not_run_why, "not run: %s", info->target_detail);
+    abandon(rn);
 }
 
 /* Ctrl-C: every case without a final result is NOT RUN. */
 static void after_stop(runner *rn)
 {
-    rn->stopped = true;
     rn->info->target_state = TARGET_INTERRUPTED;
     snprintf(rn->info->target_detail, sizeof rn->info->target_detail,
              "the run was interrupted after %zu of %zu cases", rn->done, rn->count);
-    abandon(rn, "not run: the run was interrupted");
+    snprintf(rn->not_run_why, sizeof rn->not_run_why, "not run: the run was interrupted");
+    abandon(rn);
 }
 
 static void show_running(runner *rn)
@@ -531,11 +537,11 @@ target_state runner_preflight(const session_config *cfg, char *detail, size_t ca
 {
     session *s = session_start(&probe_case, cfg, monotonic_us());
     while (!session_done(s)) {
+        uint64_t now = monotonic_us();
         struct pollfd pfd = {0};
-        pfd.fd = session_poll(s, &pfd.events);
-        uint64_t now = monotonic_us(), wake = session_deadline(s);
-        uint64_t ms = wake <= now ? 0 : (wake - now + 999) / 1000;
-        if (poll(&pfd, pfd.fd >= 0 ? 1 : 0, ms > 1000 ? 1000 : (int)ms) < 0 && errno != EINTR)
+        pfd.fd = session_poll(s, &pfd.events, now);
+        int timeout = poll_timeout_ms(now, session_deadline(s));
+        if (poll(&pfd, pfd.fd >= 0 ? 1 : 0, timeout) < 0 && errno != EINTR)
             abort();
         session_advance(s, pfd.revents, monotonic_us());
     }
@@ -572,6 +578,7 @@ case_result **runner_run(const case_def *const *cases, size_t count, const runne
         order[i] = i;
     }
     info->target_state = TARGET_OK;
+    snprintf(rn.not_run_why, sizeof rn.not_run_why, "not run: the target died before it");
 
     bool go_on = play(&rn, order, count, rn.jobs, rn.jobs == 1, false);
     if (go_on && rn.again_count) {
@@ -585,15 +592,8 @@ case_result **runner_run(const case_def *const *cases, size_t count, const runne
         play(&rn, order, n, 1, true, true);
     }
     /* Whatever is left could not be played. */
-    const char *why = rn.stopped ? "not run: the run was interrupted"
-                                 : "not run: the target died before it";
-    char died[600];
-    if (rn.dead) {
-        snprintf(died, sizeof died, "not run: %s", info->target_detail);
-        why = died;
-    }
     for (size_t i = 0; i < count; i++)
-        not_run(&rn, i, why);
+        not_run(&rn, i, rn.not_run_why);
 
     free(order);
     free(rn.bounds);

@@ -53,13 +53,13 @@ session *session_start(const case_def *def, const session_config *cfg, uint64_t 
     return s;
 }
 
-int session_poll(const session *s, short *events)
+int session_poll(const session *s, short *events, uint64_t now)
 {
     if (engine_done(s->engine)) {
         *events = 0;
         return -1;
     }
-    *events = transport_poll_events(&s->t, engine_wants_output(s->engine, monotonic_us()));
+    *events = transport_poll_events(&s->t, engine_wants_output(s->engine, now));
     return s->t.fd;
 }
 

@@ -36,8 +36,8 @@ typedef struct session session;
  * recorded in the result and the session is done at once). */
 session *session_start(const case_def *def, const session_config *cfg, uint64_t now_us);
 
-/* The descriptor and poll events to wait for; fd < 0 when none. */
-int session_poll(const session *s, short *events);
+/* The descriptor and poll events to wait for at `now`; fd < 0 when none. */
+int session_poll(const session *s, short *events, uint64_t now);
 
 /* The next time (monotonic µs) the session must be advanced without I/O. */
 uint64_t session_deadline(const session *s);

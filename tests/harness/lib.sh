@@ -1,5 +1,9 @@
 # Shared by the TAP scripts: a loopback echo server started and stopped by pid,
 # and TAP output helpers. Source it; WSCONFORM_BIN names the program.
+
+# The Python the test servers run with, and --timeout-scale for the runs.
+PYTHON=${PYTHON:-/usr/bin/python3}
+SCALE=${WSCONFORM_TIMEOUT_SCALE:-1}
 WSCONFORM_BIN=${WSCONFORM_BIN:-build/wsconform}
 TAP_COUNT=0
 TAP_FAILED=0
@@ -51,11 +55,20 @@ start_echo() {
   return $started
 }
 
+# stop_pid [PID...]: stops background processes and waits for them; empty
+# arguments are skipped.
+stop_pid() {
+  local pid
+  for pid in "$@"; do
+    [ -n "$pid" ] || continue
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  done
+  return 0
+}
+
 stop_echo() {
-  if [ -n "${ECHO_PID:-}" ]; then
-    kill "$ECHO_PID" 2>/dev/null
-    wait "$ECHO_PID" 2>/dev/null
-    ECHO_PID=
-  fi
+  stop_pid "${ECHO_PID:-}"
+  ECHO_PID=
   rm -f "${ECHO_LOG:-}"
 }

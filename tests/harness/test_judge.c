@@ -32,6 +32,19 @@ static case_result clean_result(const case_def *d)
     return r;
 }
 
+/* A handshake answered with an HTTP status: no WebSocket connection; `who`
+ * dropped TCP. */
+static case_result refused_result(const case_def *d, endpoint who)
+{
+    case_result r;
+    memset(&r, 0, sizeof r);
+    r.def = d;
+    r.peer_close_code = -1;
+    r.closer = who;
+    r.tcp_closed_by = who;
+    return r;
+}
+
 static observed_event message(uint8_t opcode, const char *text)
 {
     observed_event e = {.kind = EVENT_MESSAGE, .opcode = opcode, .data = (uint8_t *)text,
@@ -242,12 +255,7 @@ static void other_events(void)
     expectation x = {.verdict = VERDICT_OK, .events = &http, .event_count = 1};
     case_def d = {.id = "h", .expectations = &x, .expectation_count = 1,
                   .close = {.by = CLOSER_NONE}};
-    case_result r;
-    memset(&r, 0, sizeof r);
-    r.def = &d;
-    r.peer_close_code = -1;
-    r.closer = BY_US;
-    r.tcp_closed_by = BY_US;
+    case_result r = refused_result(&d, BY_US);
     observed_event got = {.kind = EVENT_HTTP, .status = 426, .data = (uint8_t *)head,
                           .length = sizeof head - 1};
     r.events = &got;
@@ -473,12 +481,7 @@ static void complete_reasons(void)
                            {.verdict = VERDICT_NON_STRICT}};
     case_def d = {.id = "H.5.1", .expectations = seqs, .expectation_count = 5,
                   .close = {.by = CLOSER_NONE}};
-    case_result r;
-    memset(&r, 0, sizeof r);
-    r.def = &d;
-    r.peer_close_code = -1;
-    r.closer = BY_PEER;
-    r.tcp_closed_by = BY_PEER;
+    case_result r = refused_result(&d, BY_PEER);
     static char head[] = "HTTP/1.1 500 Oops\r\n\r\n";
     observed_event got = {.kind = EVENT_HTTP, .status = 500, .data = (uint8_t *)head,
                           .length = sizeof head - 1};

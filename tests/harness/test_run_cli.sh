@@ -31,7 +31,7 @@ for _ in $(seq 100); do grep -q '^port' "$http_log" && break; sleep 0.05; done
 http_port=$(sed -n 's/^port //p' "$http_log")
 "$WSCONFORM_BIN" run "ws://127.0.0.1:$http_port/" --cases '1.*' >"$work/out" 2>&1
 rc=$?
-kill "$http_pid"; wait "$http_pid" 2>/dev/null; rm -f "$http_log"
+stop_pid "$http_pid"; rm -f "$http_log"
 tap_ok $(( rc != 3 )) "a plain HTTP server exits 3 (exit $rc)"
 grep -q "is not a WebSocket endpoint: it answered a valid opening handshake with HTTP 200" "$work/out"
 tap_ok $? "and says it is not a WebSocket endpoint, with the status it answered"
@@ -156,7 +156,7 @@ start_echo --break no-pong || exit 1
 "$WSCONFORM_BIN" run "$ECHO_URL" --cases-dir "$work/long" --jobs 4 --out "$work/long/nopong" \
   >/dev/null 2>&1
 wait "$long_pid"
-kill "$long_echo"; wait "$long_echo" 2>/dev/null
+stop_pid "$long_echo"
 python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["cases"][0]
 assert c["outcome"] == "FAILED" and c.get("heartbeat_checked") and not c.get("rerun_alone"), c' \
   "$work/long/pong/results.json"

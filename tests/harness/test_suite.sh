@@ -6,7 +6,6 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/harness/lib.sh
-scale=${WSCONFORM_TIMEOUT_SCALE:-1}
 work=$(mktemp -d)
 trap 'stop_echo; rm -rf "$work"' EXIT
 
@@ -26,7 +25,7 @@ PY
 
 # The strict server: every case OK or INFORMATIONAL.
 start_echo || exit 1
-"$WSCONFORM_BIN" run "$ECHO_URL" --out "$work/strict" --timeout-scale "$scale" >"$work/strict.txt" 2>&1
+"$WSCONFORM_BIN" run "$ECHO_URL" --out "$work/strict" --timeout-scale "$SCALE" >"$work/strict.txt" 2>&1
 rc=$?
 stop_echo
 tap_ok $rc "the reference echo server passes every case (exit $rc)"
@@ -40,7 +39,7 @@ tap_ok $(( $3 < 301 )) "at least the 301 Autobahn-numbered cases ran ($3)"
 while IFS=';' read -r variant id verdicts reason; do
   [ -z "$variant" ] && continue
   start_echo --break "$variant" || { tap_ok 1 "echo --break $variant starts"; continue; }
-  "$WSCONFORM_BIN" run "$ECHO_URL" --cases "$id" --out "$work/$variant" --timeout-scale "$scale" \
+  "$WSCONFORM_BIN" run "$ECHO_URL" --cases "$id" --out "$work/$variant" --timeout-scale "$SCALE" \
     >/dev/null 2>&1
   stop_echo
   got=$(verdict_of "$work/$variant" "$id")
@@ -73,7 +72,7 @@ TABLE
 # A server with no frame size limit waits for the terabyte L.3 announces: 10.4's
 # limit is a SHOULD, so that is NON-STRICT, not FAILED.
 if start_echo --max-message 2000000000000; then
-  "$WSCONFORM_BIN" run "$ECHO_URL" --cases 'L.3' --out "$work/nolimit" --timeout-scale "$scale" \
+  "$WSCONFORM_BIN" run "$ECHO_URL" --cases 'L.3' --out "$work/nolimit" --timeout-scale "$SCALE" \
     >/dev/null 2>&1
   stop_echo
   got=$(verdict_of "$work/nolimit" L.3)
@@ -89,7 +88,7 @@ fi
 # SHOULD of 7.1.7: the cases that accept a TCP drop must not fail on the reset.
 if start_echo --break reset-on-error; then
   "$WSCONFORM_BIN" run "$ECHO_URL" --cases '5.9,6.3.1,M.1' --out "$work/reset" \
-    --timeout-scale "$scale" >/dev/null 2>&1
+    --timeout-scale "$SCALE" >/dev/null 2>&1
   stop_echo
   for id in 5.9 6.3.1 M.1; do
     got=$(verdict_of "$work/reset" "$id")

@@ -31,8 +31,6 @@ Modes (those after a "valid handshake" answer a correct 101 first):
 """
 
 import argparse
-import base64
-import hashlib
 import os
 import select
 import socket
@@ -41,26 +39,13 @@ import sys
 import threading
 import time
 
-GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+from wsframes import accept_for, exit_after, frame, frame_header
+
 MAX_CONNECTIONS = 600
 MAX_REQUEST_HEAD = 64 * 1024
 MIB = 1024 * 1024
 
 OP_CONT, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0, 1, 2, 8, 9, 10
-
-
-def frame_header(opcode, length, fin=True):
-    """Server frames are unmasked (RFC 6455 5.1); length is written as declared."""
-    first = (0x80 if fin else 0) | opcode
-    if length < 126:
-        return bytes([first, length])
-    if length < 65536:
-        return bytes([first, 126]) + struct.pack("!H", length)
-    return bytes([first, 127]) + struct.pack("!Q", length)
-
-
-def frame(opcode, payload, fin=True):
-    return frame_header(opcode, len(payload), fin) + payload
 
 
 def read_request_head(conn, deadline):
@@ -88,7 +73,7 @@ def accept_value(head):
         name, _, value = line.partition(b":")
         if name.strip().lower() == b"sec-websocket-key":
             key = value.strip()
-    return base64.b64encode(hashlib.sha1(key + GUID).digest())
+    return accept_for(key)
 
 
 def response_101(head):
@@ -408,10 +393,7 @@ def main():
                         help="first-n: connections accepted before it stops listening")
     args = parser.parse_args()
 
-    # The whole process is bounded too, even if nobody stops it.
-    timer = threading.Timer(args.lifetime, lambda: os._exit(0))
-    timer.daemon = True
-    timer.start()
+    exit_after(args.lifetime)
     if args.mode in ECHO_MODES:
         serve_echo(args)
     else:

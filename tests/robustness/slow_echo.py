@@ -20,16 +20,14 @@ import argparse
 import base64
 import binascii
 import codecs
-import hashlib
-import os
 import re
 import selectors
 import socket
 import struct
-import threading
 import time
 
-GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+from wsframes import accept_for, exit_after, frame
+
 MAX_HEAD = 16 * 1024
 MAX_MESSAGE = 32 * 1024 * 1024
 MAX_OUTPUT = 64 * 1024 * 1024
@@ -53,17 +51,6 @@ def unmask(data, key):
     n = len(data)
     keystream = (key * (n // 4 + 1))[:n]
     return (int.from_bytes(data, "big") ^ int.from_bytes(keystream, "big")).to_bytes(n, "big")
-
-
-def frame(opcode, payload):
-    n = len(payload)
-    if n < 126:
-        header = bytes([0x80 | opcode, n])
-    elif n < 65536:
-        header = bytes([0x80 | opcode, 126]) + struct.pack("!H", n)
-    else:
-        header = bytes([0x80 | opcode, 127]) + struct.pack("!Q", n)
-    return header + payload
 
 
 def http_answer(status, reason, extra=b""):
@@ -121,7 +108,7 @@ def handshake_answer(head):
             or b"upgrade" not in connection or not all(TOKEN.match(p) for p in protocols)
             or not all(extension_offer_is_valid(e) for e in extensions)):
         return http_answer(400, b"Bad Request"), False
-    accept = base64.b64encode(hashlib.sha1(keys[0] + GUID).digest())
+    accept = accept_for(keys[0])
     return (b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
             b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + b"\r\n\r\n"), True
 
@@ -341,9 +328,7 @@ def main():
     parser.add_argument("--lifetime", type=float, default=900,
                         help="the process exits after this many seconds (default 900)")
     args = parser.parse_args()
-    timer = threading.Timer(args.lifetime, lambda: os._exit(0))
-    timer.daemon = True
-    timer.start()
+    exit_after(args.lifetime)
     serve(args)
 
 

@@ -6,17 +6,12 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/harness/lib.sh
-PYTHON=${PYTHON:-/usr/bin/python3}
-SCALE=${WSCONFORM_TIMEOUT_SCALE:-1}
 here=tests/robustness
 work=$(mktemp -d)
 peer_pids=()
 run_pids=()
 cleanup() {
-  for pid in "${run_pids[@]}" "${peer_pids[@]}"; do
-    kill "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-  done
+  stop_pid "${run_pids[@]}" "${peer_pids[@]}"
   rm -rf "$work"
 }
 trap cleanup EXIT

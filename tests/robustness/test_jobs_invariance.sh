@@ -5,18 +5,9 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/harness/lib.sh
-PYTHON=${PYTHON:-/usr/bin/python3}
-SCALE=${WSCONFORM_TIMEOUT_SCALE:-1}
 work=$(mktemp -d)
 server_pid=
-cleanup() {
-  if [ -n "$server_pid" ]; then
-    kill "$server_pid" 2>/dev/null
-    wait "$server_pid" 2>/dev/null
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap 'stop_pid "$server_pid"; rm -rf "$work"' EXIT
 
 start_listening "$work/server.log" "$PYTHON" tests/robustness/slow_echo.py
 started=$?

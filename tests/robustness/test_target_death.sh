@@ -8,16 +8,11 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/harness/lib.sh
-PYTHON=${PYTHON:-/usr/bin/python3}
-SCALE=${WSCONFORM_TIMEOUT_SCALE:-1}
 work=$(mktemp -d)
 peer_pid=
 stop_peer() {
-  if [ -n "$peer_pid" ]; then
-    kill "$peer_pid" 2>/dev/null
-    wait "$peer_pid" 2>/dev/null
-    peer_pid=
-  fi
+  stop_pid "$peer_pid"
+  peer_pid=
 }
 trap 'stop_peer; rm -rf "$work"' EXIT
 

@@ -15,7 +15,10 @@ span trim(span s)
     return s;
 }
 
-size_t find_top(span s, char stop)
+/* Index of the first byte of s outside double quotes (where a backslash
+ * escapes the next byte) and parentheses that is `stop` (or any blank when
+ * stop is ' '); s.n if there is none. */
+static size_t find_top(span s, char stop)
 {
     size_t depth = 0;
     bool quoted = false;

@@ -48,11 +48,6 @@ static inline span span_from(span s, size_t offset)
 
 span trim(span s);
 
-/* Index of the first byte of s outside double quotes (where a backslash
- * escapes the next byte) and parentheses that is `stop` (or any blank when
- * stop is ' '); s.n if there is none. */
-size_t find_top(span s, char stop);
-
 /* Length of the token at the start of s: whitespace separates tokens except
  * inside quotes or parentheses. */
 size_t token_length(span s);

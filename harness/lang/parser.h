@@ -109,7 +109,6 @@ bool looks_like_payload(span tok);
 int run_directive(parser *ps, builder *b, const directive_table *t, int *first_line, int line,
                   span word, span rest, bool *found);
 int parse_directive(parser *ps, builder *b, const src_line *l);
-step *new_step(parser *ps, builder *b, int line, step_kind kind);
 int check_tolerances(parser *ps, const builder *b);
 
 /* A verdict an expect or tolerate line may name (not FAILED or NOT RUN). */

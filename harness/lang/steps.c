@@ -8,7 +8,8 @@
 #include "lang/payload.h"
 #include "wscodec/frame.h"
 
-step *new_step(parser *ps, builder *b, int line, step_kind kind)
+/* A new step of the case being built, at `line`, within the item limit. */
+static step *new_step(parser *ps, builder *b, int line, step_kind kind)
 {
     if (take_items(ps, line, 1) != 0)
         return NULL;

@@ -18,7 +18,7 @@
 #define HARD_STOP_AFTER_KILL_MS 5000
 #define ENGINE_FIXED_BYTES (640u << 10) /* wire log, head, buffers, TLS, inflater */
 
-uint64_t engine_scaled_us(const engine *e, uint32_t ms)
+static uint64_t engine_scaled_us(const engine *e, uint32_t ms)
 {
     return scaled_us(ms, e->cfg.timeout_scale);
 }
@@ -49,7 +49,7 @@ void *engine_grow(void *array, size_t *capacity, size_t need, size_t item)
 
 /* ---- recording ----------------------------------------------------------- */
 
-void engine_record_wire(engine *e, bool outgoing, const uint8_t *bytes, size_t n, uint64_t now)
+static void record_wire(engine *e, bool outgoing, const uint8_t *bytes, size_t n, uint64_t now)
 {
     case_result *r = e->r;
     if (outgoing)
@@ -286,7 +286,7 @@ void engine_input(engine *e, const uint8_t *bytes, size_t n, uint64_t now)
 {
     if (e->phase == PH_DONE || e->phase == PH_CONNECTING || n == 0)
         return;
-    engine_record_wire(e, false, bytes, n, now);
+    record_wire(e, false, bytes, n, now);
     if (e->phase == PH_HANDSHAKE) {
         engine_note_stage(e, STAGE_RESPONSE);
         engine_opening_input(e, bytes, n, now);
@@ -406,7 +406,7 @@ void engine_output_written(engine *e, const uint8_t *bytes, size_t n, uint64_t n
 {
     if (e->phase == PH_DONE || n == 0)
         return;
-    engine_record_wire(e, true, bytes, n, now);
+    record_wire(e, true, bytes, n, now);
     outq_consume(&e->out, n);
     if (e->output_pause_ms)
         e->write_not_before = now + (uint64_t)e->output_pause_ms * 1000u;

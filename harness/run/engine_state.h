@@ -71,10 +71,8 @@ struct engine {
 };
 
 /* engine.c */
-uint64_t engine_scaled_us(const engine *e, uint32_t ms);
 uint32_t engine_random(engine *e);
 void *engine_grow(void *array, size_t *capacity, size_t need, size_t item);
-void engine_record_wire(engine *e, bool outgoing, const uint8_t *bytes, size_t n, uint64_t now);
 void engine_violation(engine *e, const char *fmt, const char *detail);
 observed_event *engine_add_event(engine *e, event_kind kind, const uint8_t *data, size_t n,
                                  uint64_t now);
@@ -95,7 +93,6 @@ void engine_opening_free(engine *e);
 
 /* engine_steps.c */
 void engine_run_steps(engine *e, uint64_t now);
-bool engine_masks(const engine *e, const step *st);
 
 /* engine_peer.c */
 void engine_feed_frames(engine *e, const uint8_t *bytes, size_t n, uint64_t now);

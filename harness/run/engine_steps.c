@@ -76,14 +76,14 @@ static uint64_t step_chop(const engine *e, const step *st)
 
 /* A client masks unless the step says mask=off; a server masks only with an
  * explicit key (a deliberately wrong frame, §5.1). */
-bool engine_masks(const engine *e, const step *st)
+static bool masks(const engine *e, const step *st)
 {
     return e->cfg.role == ROLE_CLIENT ? st->mask != MASK_OFF : st->mask == MASK_KEY;
 }
 
 static void mask_key_for(engine *e, const step *st, ws_frame_spec *spec)
 {
-    spec->masked = engine_masks(e, st);
+    spec->masked = masks(e, st);
     if (st->mask == MASK_KEY) {
         memcpy(spec->mask_key, st->mask_key, 4);
     } else {

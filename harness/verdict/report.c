@@ -80,7 +80,7 @@ size_t report_count_failed(const run_info *info, case_result *const *results, si
     return failed;
 }
 
-const char *target_state_name(target_state s)
+static const char *target_state_name(target_state s)
 {
     static const char *const names[] = {"ok", "unreachable", "tls-failed", "not-websocket",
                                         "died", "interrupted"};

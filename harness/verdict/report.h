@@ -19,8 +19,6 @@ typedef enum target_state {
     TARGET_INTERRUPTED,       /* the user stopped the run */
 } target_state;
 
-const char *target_state_name(target_state s);
-
 typedef struct run_info {
     const char *target;
     const char *agent;

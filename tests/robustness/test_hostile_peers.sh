@@ -95,21 +95,11 @@ diag_output() { # the end of the run's stderr and stdout
 # expected target_state and, when ALL_NOT_RUN is 1, every case NOT RUN).
 results_problems() {
   "$PYTHON" - "$work/$1/results.json" "$work/selected_ids" "$2" "$3" <<'PY'
-import json, sys
+import sys
+sys.path.insert(0, "tests/robustness")
+from results_check import load_and_check
 path, ids_path, state, all_not_run = sys.argv[1:]
-try:
-    with open(path) as f:
-        results = json.load(f)
-    listed = [c["id"] for c in results["cases"]]
-except (OSError, ValueError, KeyError, TypeError) as e:
-    print("results.json unreadable: %s" % e)
-    sys.exit(0)
-wanted = open(ids_path).read().split()
-missing = [i for i in wanted if i not in listed]
-if missing:
-    print("cases missing from results.json: %s" % ", ".join(missing))
-if results.get("target_state") != state:
-    print("target_state is %r, expected %r" % (results.get("target_state"), state))
+results, _, _ = load_and_check(path, ids_path, state)
 if all_not_run == "1":
     ran = ["%s (%s)" % (c["id"], c.get("outcome")) for c in results["cases"]
            if c.get("outcome") != "NOT RUN" or c.get("close_outcome") != "NOT RUN"]

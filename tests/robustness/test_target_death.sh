@@ -44,21 +44,11 @@ run() {
 # problems NAME CHECKS: prints what results.json of run NAME gets wrong.
 problems() {
   "$PYTHON" - "$work/$1/results.json" "$work/order" "$2" <<'PY'
-import json, sys
+import sys
+sys.path.insert(0, "tests/robustness")
+from results_check import load_and_check
 path, order_path, checks = sys.argv[1:]
-try:
-    with open(path) as f:
-        results = json.load(f)
-    cases = {c["id"]: c for c in results["cases"]}
-except (OSError, ValueError, KeyError, TypeError) as e:
-    print("results.json unreadable: %s" % e)
-    sys.exit(0)
-order = open(order_path).read().split()
-missing = [i for i in order if i not in cases]
-if missing:
-    print("cases missing from results.json: " + ", ".join(missing))
-if results.get("target_state") != "died":
-    print("target_state is %r, expected 'died'" % results.get("target_state"))
+results, cases, order = load_and_check(path, order_path, "died")
 during = results.get("died_during")
 if checks == "stops-accepting":
     # The pre-flight, 1.1.1 and 1.1.2 were accepted; nothing after them was.

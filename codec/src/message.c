@@ -101,7 +101,8 @@ static int on_header(ws_assembler *a)
     if (!starts) {
         if (!a->in_message && !(lenient & WS_LENIENT_FRAGMENTATION))
             return WS_E_CONTINUATION_WITHOUT_START;
-        if (h->rsv & WS_RSV1) /* RFC 7692 §6: RSV1 marks the first frame only */
+        /* RFC 7692 §6: RSV1 marks the first frame only */
+        if ((h->rsv & WS_RSV1) && !(lenient & WS_LENIENT_RSV1_CONTINUATION))
             return WS_E_RSV1_ON_CONTINUATION;
         starts = !a->in_message;
     } else if (a->in_message && !(lenient & WS_LENIENT_FRAGMENTATION)) {

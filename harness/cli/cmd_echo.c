@@ -37,8 +37,12 @@ static void usage(FILE *f)
             "  --break LIST         FOR TESTING A CONFORMANCE SUITE ONLY: break the named\n"
             "                       rules on purpose, so a suite can prove it catches a\n"
             "                       broken server. Comma-separated, repeatable:\n");
+    int width = 0; /* the longest name: the help texts line up */
     for (size_t i = 0; i < echo_break_count; i++)
-        fprintf(f, "      %-15s %s\n", echo_breaks[i].name, echo_breaks[i].help);
+        if ((int)strlen(echo_breaks[i].name) > width)
+            width = (int)strlen(echo_breaks[i].name);
+    for (size_t i = 0; i < echo_break_count; i++)
+        fprintf(f, "      %-*s %s\n", width, echo_breaks[i].name, echo_breaks[i].help);
     fprintf(f, "  -h, --help           this text\n"
                "\n"
                "Exit status: 0 after SIGINT/SIGTERM, 1 if it cannot listen, 2 for bad\n"

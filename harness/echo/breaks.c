@@ -29,6 +29,15 @@ const echo_break_info echo_breaks[] = {
      "fail a connection with a TCP reset and no Close frame (7.1.7 SHOULD)"},
     {"reject-registered-codes", BREAK_REJECT_REGISTERED_CODES,
      "answer a Close with 1012-1014 (IANA registered, not in RFC 6455) with 1002"},
+    {"pmd-rsv1-continuation", BREAK_PMD_RSV1_CONTINUATION,
+     "accept RSV1 on continuation frames (RFC 7692 6)"},
+    {"pmd-keep-context", BREAK_PMD_KEEP_CONTEXT,
+     "keep the compression context despite server_no_context_takeover (RFC 7692 7.1.1.1)"},
+    {"pmd-accept-invalid", BREAK_PMD_ACCEPT_INVALID,
+     "accept a permessage-deflate offer it must decline, keeping its valid parameters "
+     "(RFC 7692 7)"},
+    {"pmd-wide-window", BREAK_PMD_WIDE_WINDOW,
+     "compress with window 15 whatever server_max_window_bits says (RFC 7692 7.1.2.1)"},
 };
 
 const size_t echo_break_count = sizeof echo_breaks / sizeof echo_breaks[0];
@@ -53,6 +62,7 @@ uint32_t echo_break_lenient_bits(uint32_t breaks)
         {BREAK_FRAGMENTATION, WS_LENIENT_FRAGMENTATION},
         {BREAK_UTF8 | BREAK_LATE_UTF8, WS_LENIENT_UTF8},
         {BREAK_CLOSE_PAYLOAD, WS_LENIENT_CLOSE},
+        {BREAK_PMD_RSV1_CONTINUATION, WS_LENIENT_RSV1_CONTINUATION},
     };
     uint32_t bits = 0;
     for (size_t i = 0; i < sizeof relaxed / sizeof relaxed[0]; i++)

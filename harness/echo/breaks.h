@@ -25,6 +25,10 @@ enum echo_break {
     BREAK_MASKED_REPLIES = 1u << 12,
     BREAK_RESET_ON_ERROR = 1u << 13,
     BREAK_REJECT_REGISTERED_CODES = 1u << 14,
+    BREAK_PMD_RSV1_CONTINUATION = 1u << 15,
+    BREAK_PMD_KEEP_CONTEXT = 1u << 16,
+    BREAK_PMD_ACCEPT_INVALID = 1u << 17,
+    BREAK_PMD_WIDE_WINDOW = 1u << 18,
 };
 
 typedef struct echo_break_info {

@@ -35,6 +35,32 @@ static void spoil_accept(char *response, size_t length)
 }
 
 /*
+ * The first permessage-deflate offer in offers, cut down to the parameters
+ * that keep it valid, in order: unknown names, repeated names and invalid
+ * values are dropped. What a server that ignores what it does not understand
+ * would accept (--break pmd-accept-invalid). False if there is no such offer.
+ */
+static bool valid_part_of_first_offer(const ws_extension *offers, size_t num, ws_extension *out)
+{
+    size_t name_len = strlen(WS_PMD_EXTENSION_NAME);
+    for (size_t i = 0; i < num; i++) {
+        const ws_extension *offer = &offers[i];
+        if (offer->name_len != name_len || memcmp(offer->name, WS_PMD_EXTENSION_NAME, name_len))
+            continue;
+        *out = *offer;
+        out->num_params = 0;
+        for (size_t p = 0; p < offer->num_params; p++) {
+            out->params[out->num_params++] = offer->params[p];
+            ws_pmd_params unused;
+            if (ws_pmd_parse(out, WS_PMD_OFFER, &unused) != WS_OK)
+                out->num_params--;
+        }
+        return true;
+    }
+    return false;
+}
+
+/*
  * Chooses among the client's permessage-deflate offers (RFC 7692 §5) and sets
  * up the inflater and deflater. Looks at the first EXTENSION_OFFERS_MAX
  * extensions offered. True with the response's extension value in out.
@@ -51,12 +77,21 @@ static bool agree_deflate(conn *c, const ws_http_header *headers, size_t num_hea
         ws_handshake_parse_extensions(h->value, h->value_len, offers, EXTENSION_OFFERS_MAX, &num);
     ws_pmd_params agreed;
     size_t chosen;
-    if (ws_pmd_server_choose(offers, num, NULL, &agreed, &chosen) != 1 ||
-        ws_pmd_format(&agreed, out, cap) < 0)
+    int choice = ws_pmd_server_choose(offers, num, NULL, &agreed, &chosen);
+    ws_extension valid_part;
+    if (choice == 0 && has_break(c, BREAK_PMD_ACCEPT_INVALID) &&
+        valid_part_of_first_offer(offers, num, &valid_part))
+        choice = ws_pmd_server_choose(&valid_part, 1, NULL, &agreed, &chosen);
+    if (choice != 1 || ws_pmd_format(&agreed, out, cap) < 0)
         return false;
     ws_deflater_config ours = {0};
     ws_inflater_config theirs = {.max_message_size = c->shared->options->max_message};
     ws_pmd_configure(&agreed, WS_ROLE_SERVER, &ours, &theirs);
+    /* Compressing beyond what was agreed, on purpose. */
+    if (has_break(c, BREAK_PMD_KEEP_CONTEXT))
+        ours.no_context_takeover = false;
+    if (has_break(c, BREAK_PMD_WIDE_WINDOW))
+        ours.window_bits = WS_PMD_WINDOW_BITS_MAX;
     if (ws_inflater_init(&c->inflater, &theirs) != WS_OK)
         return false;
     if (ws_deflater_init(&c->deflater, &ours) != WS_OK) {

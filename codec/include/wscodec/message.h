@@ -48,6 +48,8 @@ enum ws_lenient {
     WS_LENIENT_UTF8 = 1u << 4,          /* text is not validated (§8.1) */
     WS_LENIENT_CLOSE = 1u << 5,         /* Close payloads are not judged (§5.5.1, §7.4) */
     WS_LENIENT_AFTER_CLOSE = 1u << 6,   /* frames after a Close are processed (§5.5.1) */
+    WS_LENIENT_RSV1_CONTINUATION = 1u << 7, /* RSV1 on a continuation frame is ignored
+                                               (RFC 7692 §6) */
 };
 
 typedef struct ws_assembler_config {

@@ -409,6 +409,13 @@ static int inflater_stop(ws_inflater *inf, int err, size_t used, size_t made, si
     return err;
 }
 
+/* The sender's window in bytes. */
+static size_t window_size(const ws_inflater *inf)
+{
+    uint8_t bits = inf->config.window_bits ? inf->config.window_bits : WS_PMD_WINDOW_BITS_MAX;
+    return (size_t)1 << bits;
+}
+
 int ws_inflater_feed(ws_inflater *inf, const uint8_t *in, size_t in_len, bool fin,
                      uint8_t *out, size_t cap, size_t *consumed, size_t *produced)
 {
@@ -459,6 +466,11 @@ int ws_inflater_feed(ws_inflater *inf, const uint8_t *in, size_t in_len, bool fi
         size_t room = to_spare ? 1 : cap - made;
         if (limit - inf->message_size < room)
             room = (size_t)(limit - inf->message_size) + 1;
+        /* zlib lets a reference reach into what this call wrote as well as
+         * into its window: at most one window per call keeps a reference
+         * past twice the window always an error. */
+        if (room > window_size(inf))
+            room = window_size(inf);
         uInt in_now = clamp_uint(src_len), out_now = clamp_uint(room);
         z->next_in = src;
         z->avail_in = in_now;

@@ -41,6 +41,7 @@ void case_def_free(case_def *def)
     free(rq->method);
     free(rq->target);
     free(rq->version);
+    free(rq->extensions);
     for (size_t i = 0; i < rq->edit_count; i++) {
         free(rq->edits[i].name);
         free(rq->edits[i].value);

@@ -42,6 +42,15 @@ typedef enum step_kind {
     STEP_LOOP_END,
 } step_kind;
 
+/* How a message goes out compressed (RFC 7692 §7.2.1, §7.2.3). */
+typedef enum compress_form {
+    COMPRESS_NONE = 0,
+    COMPRESS_SYNC,    /* the session's compressor, sync flush, tail removed (§7.2.1) */
+    COMPRESS_STORED,  /* stored blocks, no compression (§7.2.3.3) */
+    COMPRESS_FINAL,   /* ends with a BFINAL=1 block (§7.2.3.4) */
+    COMPRESS_TAIL,    /* sync flush with the 00 00 ff ff tail left in */
+} compress_form;
+
 typedef struct step {
     step_kind kind;
     int line;                 /* line in the case file, for messages */
@@ -57,6 +66,8 @@ typedef struct step {
     uint64_t fragment;        /* STEP_MESSAGE: frame payload size; 0 = one frame */
     payload data;             /* payload; a close's code= and reason= are built into it */
     uint64_t chop;            /* > 0: this step's bytes go out in pieces of this size */
+    uint8_t compress;         /* compress_form: the message is sent compressed, RSV1 on frame 1 */
+    uint8_t compress_window;  /* 8..15: compress with this window, not the agreed one; 0 */
     /* STEP_WRITE_MODE */
     write_mode mode;
     uint64_t mode_chop;       /* WRITE_CHOP piece size */
@@ -177,6 +188,7 @@ typedef struct request_spec {
     uint64_t trickle;         /* > 0: write the request in pieces of this size */
     uint32_t trickle_ms;      /* pause between trickled pieces */
     bool eager;               /* send the first steps with the request, before the answer */
+    char *extensions;         /* `offer` lines joined with ", ": Sec-WebSocket-Extensions */
 } request_spec;
 
 typedef struct case_def {
@@ -198,6 +210,7 @@ typedef struct case_def {
     uint32_t kill_ms;         /* fail the connection (1001) if still open; default 2000 */
     uint32_t close_after_ms;  /* 0: none; else send Close 1000 after this long */
     bool informational;       /* both verdicts INFORMATIONAL; observations in the reason */
+    bool deflate_required;    /* UNIMPLEMENTED unless permessage-deflate is agreed */
 } case_def;
 
 typedef struct case_list {

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 
 static const directive_group *const case_groups[] = {
-    &metadata_directives, &request_directive, &step_directives, &expectation_directives,
-    &close_directives,
+    &metadata_directives, &request_directive, &extension_directives, &step_directives,
+    &expectation_directives, &close_directives,
 };
 
 const directive_table case_directives = {"", case_groups, sizeof case_groups / sizeof case_groups[0]};

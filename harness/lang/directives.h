@@ -41,8 +41,8 @@ typedef struct directive_table {
 
 #define DIRECTIVES_MAX 32    /* rows of one table: the size of builder.first_line */
 
-extern const directive_group metadata_directives, request_directive, step_directives,
-    expectation_directives, close_directives;
+extern const directive_group metadata_directives, request_directive, extension_directives,
+    step_directives, expectation_directives, close_directives;
 
 extern const directive_table case_directives; /* every directive of a case body */
 extern const directive_table request_words;   /* method, target, ... after `request` */

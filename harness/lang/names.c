@@ -48,6 +48,14 @@ static const name_entry situations[] = {
 };
 const name_table situation_names = NAME_TABLE(situations);
 
+static const name_entry compress_forms[] = {
+    {"sync", COMPRESS_SYNC},
+    {"stored", COMPRESS_STORED},
+    {"final", COMPRESS_FINAL},
+    {"tail", COMPRESS_TAIL},
+};
+const name_table compress_form_names = NAME_TABLE(compress_forms);
+
 const char *name_of(const name_table *t, int value)
 {
     for (size_t i = 0; i < t->count; i++)

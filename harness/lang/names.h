@@ -31,6 +31,7 @@ extern const name_table verdict_names;       /* OK ... NOT RUN */
 extern const name_table opcode_names;        /* the six defined opcodes; others are numbers */
 extern const name_table closer_names;        /* us, peer, none */
 extern const name_table situation_names;     /* kill, code, peer-close, peer-drop */
+extern const name_table compress_form_names; /* sync, stored, final, tail */
 
 /* The name of `value`, or NULL if the table has none. */
 const char *name_of(const name_table *t, int value);

@@ -53,6 +53,7 @@ struct builder {
     int loop_line[CASELANG_LOOP_DEPTH_MAX];
     size_t depth;
     bool began_frame;
+    size_t offer_count;
 };
 
 /* -- errors and limits (parser.c) -- */

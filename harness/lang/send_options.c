@@ -116,6 +116,30 @@ static int parse_reason(parser *ps, int line, span tok, span value, options *o)
     return parse_payload(ps, line, value, &o->reason);
 }
 
+static int parse_compress(parser *ps, int line, span tok, span value, options *o)
+{
+    char show_buf[SHOW_MAX];
+    int form;
+    if (!name_lookup(&compress_form_names, value.p, value.n, &form) || form == COMPRESS_NONE)
+        return fail(ps, line, "expected compress or compress=sync|stored|final|tail, found %s",
+                    SHOW(tok));
+    o->compress = (uint8_t)form;
+    return 0;
+}
+
+static int parse_window(parser *ps, int line, span tok, span value, options *o)
+{
+    uint64_t v;
+    if (number_option(ps, line, tok, value, 15, "window=8..15", &v) != 0)
+        return -1;
+    if (v < 8) {
+        char show_buf[SHOW_MAX];
+        return fail(ps, line, "expected window=8..15, found %s", SHOW(tok));
+    }
+    o->window = (uint8_t)v;
+    return 0;
+}
+
 static const struct option {
     const char *name;
     unsigned bit;
@@ -126,12 +150,16 @@ static const struct option {
     {"form", OPT_FORM, parse_form},    {"chop", OPT_CHOP, parse_chop},
     {"fragment", OPT_FRAGMENT, parse_fragment},
     {"code", OPT_CODE, parse_code},    {"reason", OPT_REASON, parse_reason},
+    {"compress", OPT_COMPRESS, parse_compress},
+    {"window", OPT_WINDOW, parse_window},
 };
 
 #define OPTION_COUNT (sizeof option_table / sizeof option_table[0])
 
 bool is_option(span tok)
 {
+    if (span_is(tok, "compress"))
+        return true;
     size_t i = 0;
     while (i < tok.n && tok.p[i] >= 'a' && tok.p[i] <= 'z')
         i++;
@@ -152,6 +180,8 @@ int parse_option(parser *ps, int line, span tok, unsigned allowed, const char *d
                  options *o)
 {
     char show_buf[SHOW_MAX];
+    if (span_is(tok, "compress"))
+        tok = span_of("compress=sync", strlen("compress=sync"));
     const char *eq = memchr(tok.p, '=', tok.n);
     span key = span_of(tok.p, (size_t)(eq - tok.p)), value = span_from(tok, key.n + 1);
     const struct option *opt = NULL;
@@ -207,4 +237,6 @@ void apply_frame_options(step *st, const options *o)
     st->declared_length = o->len;
     st->length_form = o->form;
     st->chop = o->chop;
+    st->compress = o->compress;
+    st->compress_window = o->window;
 }

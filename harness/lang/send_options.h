@@ -15,6 +15,8 @@ enum {
     OPT_FRAGMENT = 1u << 6,
     OPT_CODE = 1u << 7,
     OPT_REASON = 1u << 8,
+    OPT_COMPRESS = 1u << 9,
+    OPT_WINDOW = 1u << 10,
 };
 
 typedef struct options {
@@ -28,9 +30,12 @@ typedef struct options {
     uint64_t chop, fragment;
     uint16_t code;
     payload reason;
+    uint8_t compress;        /* compress_form */
+    uint8_t window;          /* window= bits, 8..15 */
 } options;
 
-/* key=value where key is lower-case letters; payloads never look like that. */
+/* key=value where key is lower-case letters; payloads never look like that.
+ * The bare word `compress` is the option compress=sync. */
 bool is_option(span tok);
 
 /* One option token; `allowed` are the OPT_* bits `directive_name` takes. */

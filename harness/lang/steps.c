@@ -68,6 +68,12 @@ static int check_send_options(parser *ps, int line, const options *o, bool have_
         return fail(ps, line, "expected code= with reason=, found reason= alone");
     if ((o->given & OPT_CODE) && have_payload)
         return fail(ps, line, "expected either a payload or code=/reason= on a close, found both");
+    if ((o->given & OPT_WINDOW) && !(o->given & OPT_COMPRESS))
+        return fail(ps, line, "expected window= only with compress, found it alone");
+    if ((o->given & OPT_COMPRESS) && (!data_opcode || (o->given & (OPT_FIN | OPT_LEN))))
+        return fail(ps, line, "expected compress only on a whole message (text, binary or a data "
+                              "opcode, without fin= or len=), found it with %s",
+                    !data_opcode ? SHOW(opcode_token) : (o->given & OPT_FIN) ? "fin=" : "len=");
     if (!(o->given & OPT_FRAGMENT))
         return 0;
     if (!data_opcode)
@@ -112,6 +118,7 @@ static int parse_send(parser *ps, builder *b, int line, span rest)
     bool have_payload = false;
     int rc = -1;
     unsigned allowed = OPT_FIN | OPT_RSV | OPT_MASK | OPT_LEN | OPT_FORM | OPT_CHOP | OPT_FRAGMENT |
+                       OPT_COMPRESS | OPT_WINDOW |
                        (opcode == WS_OP_CLOSE ? OPT_CODE | OPT_REASON : 0);
     if (payload_and_options(ps, line, rest, allowed, "send", "options (key=value)", &o, &data,
                             &have_payload) != 0 ||
@@ -124,7 +131,8 @@ static int parse_send(parser *ps, builder *b, int line, span rest)
         frame_length = o.fragment;
     if (check_form(ps, line, o.form, frame_length) != 0)
         goto done;
-    step *st = new_step(ps, b, line, (o.given & OPT_FRAGMENT) ? STEP_MESSAGE : STEP_FRAME);
+    step *st = new_step(ps, b, line,
+                        (o.given & (OPT_FRAGMENT | OPT_COMPRESS)) ? STEP_MESSAGE : STEP_FRAME);
     if (!st)
         goto done;
     apply_frame_options(st, &o);

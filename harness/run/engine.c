@@ -278,7 +278,9 @@ void engine_opened(engine *e, uint64_t now)
     e->hard_stop_at = e->kill_at + engine_scaled_us(e, HARD_STOP_AFTER_KILL_MS);
     if (e->def->close_after_ms)
         e->close_after_at = now + engine_scaled_us(e, e->def->close_after_ms);
-    if (e->def->close.by == CLOSER_NONE)
+    /* Nothing to play without compression: UNIMPLEMENTED, closed at once. */
+    bool declined = e->def->deflate_required && !e->r->compressed;
+    if (e->def->close.by == CLOSER_NONE || declined)
         engine_send_close(e, WS_CLOSE_NORMAL, now);
 }
 
@@ -484,6 +486,7 @@ engine *engine_new(const case_def *def, const engine_config *cfg, uint64_t now)
     e->phase = PH_CONNECTING;
     e->handshake_until = now + engine_scaled_us(e, HANDSHAKE_TIMEOUT_MS);
     engine_init_assembler(e);
+    compressor_init(&e->comp, NULL, cfg->role == ROLE_CLIENT ? WS_ROLE_CLIENT : WS_ROLE_SERVER);
     if (cfg->role == ROLE_CLIENT && ws_handshake_make_key(e->key) != WS_OK)
         engine_fail(e, "no random bytes for the handshake key", now);
     return e;
@@ -500,6 +503,7 @@ case_result *engine_finish(engine *e, uint64_t now)
     ws_assembler_free(&e->in);
     if (e->inflater_ready)
         ws_inflater_free(&e->inflater);
+    compressor_free(&e->comp);
     engine_opening_free(e);
     free(e);
     return r;

@@ -114,6 +114,8 @@ static void request_headers(engine *e, header_list *l)
     set_header(l, "Sec-WebSocket-Key", e->key, false);
     set_header(l, "Sec-WebSocket-Version", "13", false);
     set_header(l, "User-Agent", e->cfg.user_agent, false);
+    if (rq->extensions)
+        set_header(l, "Sec-WebSocket-Extensions", rq->extensions, false);
     for (size_t i = 0; i < rq->edit_count; i++) {
         const header_edit *ed = &rq->edits[i];
         if (ed->op == HEADER_REMOVE) {
@@ -219,9 +221,53 @@ void engine_init_assembler(engine *e)
     ws_assembler_init(&e->in, &in);
 }
 
+/* The permessage-deflate offers among the extensions offered that are valid
+ * offers (a case may make invalid ones on purpose); *invalid: the first of
+ * the others, and why it is invalid. */
+static size_t valid_offers(ws_extension *offers, size_t count, int *invalid_rc,
+                           const ws_extension **invalid)
+{
+    size_t n = 0;
+    *invalid = NULL;
+    for (size_t i = 0; i < count; i++) {
+        if (!ws_http_equal_nocase(offers[i].name, offers[i].name_len, WS_PMD_EXTENSION_NAME,
+                                  strlen(WS_PMD_EXTENSION_NAME)))
+            continue;
+        ws_pmd_params p;
+        int rc = ws_pmd_parse(&offers[i], WS_PMD_OFFER, &p);
+        if (rc == WS_OK) {
+            offers[n++] = offers[i];
+        } else if (!*invalid) {
+            *invalid_rc = rc;
+            *invalid = &offers[i];
+        }
+    }
+    return n;
+}
+
+/* Accepting an offer §7 says to decline: a violation that names the offer. */
+static void accepted_invalid(engine *e, const ws_extension *offer, int why)
+{
+    const ws_error_info *info = ws_error_lookup(why);
+    const char *end = offer->name + offer->name_len;
+    if (offer->num_params) {
+        const ws_extension_param *last = &offer->params[offer->num_params - 1];
+        end = last->value ? last->value + last->value_len + (last->quoted ? 1 : 0)
+                          : last->name + last->name_len;
+    }
+    size_t shown = (size_t)(end - offer->name);
+    char detail[240];
+    snprintf(detail, sizeof detail,
+             "the server accepted permessage-deflate on an offer a server MUST decline, "
+             "\"%.*s\": %s (%s)", (int)(shown < 100 ? shown : 100), offer->name,
+             info ? info->message : "invalid offer", info ? info->rfc_section : "RFC 7692 7");
+    engine_violation(e, "bad handshake response: %s", detail);
+}
+
 /* When the 101 agreed to permessage-deflate (RFC 7692) on one of the offers the
- * case made, the peer's RSV1 messages are inflated from now on. WS_OK, or why
- * the response accepts none of the offers. */
+ * case made, the peer's RSV1 messages are inflated from now on and `compress`
+ * follows the agreement. WS_OK, or why the response accepts none of the
+ * offers; an invalid offer accepted is a violation of its own. */
 static int agree_compression(engine *e, const ws_handshake_response_info *info)
 {
     if (!info->extensions || !e->offered_extensions)
@@ -236,13 +282,15 @@ static int agree_compression(engine *e, const ws_handshake_response_info *info)
                                        MAX_EXTENSIONS, &num_answer);
     if (rc != WS_OK)
         return rc;
-    size_t n = 0;
-    for (size_t i = 0; i < num_offers; i++)
-        if (ws_http_equal_nocase(offers[i].name, offers[i].name_len, WS_PMD_EXTENSION_NAME,
-                                 strlen(WS_PMD_EXTENSION_NAME)))
-            offers[n++] = offers[i];
+    int invalid_rc = WS_OK;
+    const ws_extension *invalid;
+    size_t n = valid_offers(offers, num_offers, &invalid_rc, &invalid);
     ws_pmd_params agreed;
     rc = ws_pmd_client_accept(offers, n, answer, num_answer, &agreed);
+    if (rc < 0 && invalid) {
+        accepted_invalid(e, invalid, invalid_rc);
+        return rc;
+    }
     if (rc <= 0)
         return rc == 0 ? WS_OK : rc;
     ws_inflater_config theirs = {.max_message_size = e->peer_message_cap};
@@ -252,6 +300,8 @@ static int agree_compression(engine *e, const ws_handshake_response_info *info)
     e->inflater_ready = true;
     ws_assembler_free(&e->in);
     engine_init_assembler(e);
+    compressor_free(&e->comp);
+    compressor_init(&e->comp, &agreed, WS_ROLE_CLIENT);
     e->r->compressed = true;
     return WS_OK;
 }

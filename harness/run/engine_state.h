@@ -9,6 +9,7 @@
 #ifndef WSCONFORM_ENGINE_STATE_H
 #define WSCONFORM_ENGINE_STATE_H
 
+#include "run/compressor.h"
 #include "run/engine.h"
 #include "run/outq.h"
 #include "wscodec.h"
@@ -44,6 +45,7 @@ struct engine {
     ws_assembler in;
     ws_inflater inflater;
     bool inflater_ready;
+    compressor comp;             /* what we send compressed */
     bool in_failed;
     uint64_t peer_message_cap;   /* largest message and stored event bytes accepted */
     size_t events_judged;        /* events already checked by engine_decide_early() */

@@ -148,8 +148,68 @@ static void queue_bytes(engine *e, const step *st, bool masked, const uint8_t ke
     outq_push(&e->out, u);
 }
 
+/* ---- compressed messages (RFC 7692) ----------------------------------------- */
+
+/* One frame whose payload is given: header and masked bytes in one unit. */
+static void queue_literal_frame(engine *e, const step *st, uint8_t opcode, bool fin, uint8_t rsv,
+                                const uint8_t *bytes, size_t n)
+{
+    ws_frame_spec spec = {.fin = fin, .rsv = rsv, .opcode = opcode};
+    mask_key_for(e, st, &spec);
+    uint8_t header[WS_FRAME_HEADER_MAX];
+    int h = ws_frame_encode_header(&spec, n, header);
+    out_unit *u = out_unit_new((size_t)h + n);
+    memcpy(u->bytes, header, (size_t)h);
+    if (n && spec.masked)
+        ws_mask_copy(u->bytes + h, bytes, n, spec.mask_key, 0);
+    else if (n)
+        memcpy(u->bytes + h, bytes, n);
+    u->bytes_length = (size_t)h + n;
+    e->r->compressed_bytes_out += u->bytes_length;
+    u->chop = step_chop(e, st);
+    u->alone = e->mode == WRITE_FRAMES;
+    outq_push(&e->out, u);
+}
+
+/* A message made of slices[0..n), compressed as the step says, cut into
+ * frames of `fragment` bytes of the compressed payload (0: one frame), RSV1
+ * on the first. When the payload fills its last frame exactly, an empty
+ * continuation ends the message, as Autobahn's fuzzer does. */
+static void send_compressed(engine *e, const step *st, uint8_t opcode, const sent_slice *slices,
+                            size_t n, uint64_t fragment, uint64_t now)
+{
+    size_t length;
+    uint8_t *bytes = compressor_run(&e->comp, slices, n, (compress_form)st->compress,
+                                    st->compress_window, &length);
+    if (!bytes) {
+        engine_fail(e, "a compressed message would exceed 64 MiB (the suite's limit)", now);
+        return;
+    }
+    sent_message *m = new_sent(e, opcode);
+    for (size_t i = 0; i < n; i++)
+        add_slice(m, slices[i].source, slices[i].offset, slices[i].length);
+    e->r->message_bytes_out += m->length;
+    bool empty_last = fragment && length && length % fragment == 0;
+    uint64_t size = fragment ? fragment : length, off = 0;
+    do {
+        size_t piece = (size_t)(length - off < size ? length - off : size);
+        bool last = off + piece >= length && !empty_last;
+        queue_literal_frame(e, st, off ? WS_OP_CONTINUATION : opcode, last,
+                            off ? st->rsv : (uint8_t)(st->rsv | WS_RSV1), bytes + off, piece);
+        off += piece;
+    } while (off < length);
+    if (empty_last)
+        queue_literal_frame(e, st, WS_OP_CONTINUATION, true, st->rsv, NULL, 0);
+    free(bytes);
+}
+
 static void send_message(engine *e, const step *st, uint64_t now)
 {
+    if (st->compress) {
+        sent_slice whole = {&st->data, 0, st->data.length};
+        send_compressed(e, st, st->opcode, &whole, 1, st->fragment, now);
+        return;
+    }
     uint64_t total = st->data.length, size = st->fragment ? st->fragment : total;
     uint64_t off = 0;
     do {

@@ -56,6 +56,7 @@ typedef struct judging {
     int matched;            /* its index, or -1 */
     bool as_prefix;         /* the events only begin it */
     bool accepted_refusal;  /* a handshake the server had to refuse was accepted */
+    bool declined;          /* `deflate required`, and the server declined it */
     close_finding found;
     char fail_buf[256], note_buf[384];
     reason_text close_fail, close_note;
@@ -92,7 +93,8 @@ static void decide(judging *j)
     if (j->as_prefix && !j->found.peer_ended_early)
         j->matched = -1; /* a beginning counts only when the early close was tolerated */
     j->accepted_refusal = d->close.by == CLOSER_NONE && r->handshake_done;
-    r->outcome = j->matched >= 0 ? j->v : VERDICT_FAILED;
+    j->declined = d->deflate_required && r->handshake_done && !r->compressed;
+    r->outcome = j->declined ? VERDICT_UNIMPLEMENTED : j->matched >= 0 ? j->v : VERDICT_FAILED;
     if (r->violation[0] || j->accepted_refusal)
         r->outcome = VERDICT_FAILED;
     if (r->close_outcome == CLOSE_WRONG_CODE && d->close.wrong_code_fatal)
@@ -109,6 +111,10 @@ static void explain_outcome(const judging *j, reason_text *why)
     const case_result *r = j->r;
     if (r->violation[0]) {
         reason_put(why, "%s", r->violation);
+    } else if (j->declined) {
+        reason_put(why, "the server declined permessage-deflate (offered \"%s\"): the case "
+                   "needs it and was not played", r->def->request.extensions
+                                                      ? r->def->request.extensions : "");
     } else if (j->accepted_refusal) {
         reason_put(why, "the server accepted a handshake it must refuse; ");
         describe_all_expected(why, r->def);
@@ -127,7 +133,7 @@ static void explain_outcome(const judging *j, reason_text *why)
 static void explain_lesser_match(const judging *j, reason_text *why)
 {
     const case_result *r = j->r;
-    if (r->violation[0] || j->accepted_refusal || j->matched < 0 ||
+    if (r->violation[0] || j->accepted_refusal || j->declined || j->matched < 0 ||
         (j->v == VERDICT_OK && !j->as_prefix))
         return;
     reason_part(why);

@@ -95,6 +95,11 @@ typedef struct case_result {
     uint64_t duration_us;
     wire_log wire;
     uint64_t bytes_out, bytes_in;
+    /* permessage-deflate, for the compression ratios of the reports: bytes of
+     * the messages sent or received compressed, and the octets of their
+     * frames on the wire (headers included) */
+    uint64_t message_bytes_out, compressed_bytes_out;
+    uint64_t message_bytes_in, compressed_bytes_in;
 
     /* what was sent, for `echo` expectations (slices of the case's payloads) */
     struct sent_message *sent_messages;

@@ -311,6 +311,55 @@ static void rfc_examples(void)
     }
 }
 
+/* ---- references beyond the agreed window ------------------------------------- */
+
+/* Inflates one whole message into a buffer of `cap` bytes, draining it. */
+static int inflate_into(const ws_inflater_config *cfg, const uint8_t *msg, size_t len, size_t cap,
+                        size_t *total)
+{
+    ws_inflater inf;
+    if (ws_inflater_init(&inf, cfg) != WS_OK)
+        return CONTRACT_BROKEN;
+    static uint8_t out[1 << 16];
+    size_t off = 0, used, made;
+    int rc;
+    *total = 0;
+    do {
+        rc = ws_inflater_feed(&inf, msg + off, len - off, true, out, cap, &used, &made);
+        off += used;
+        *total += made;
+    } while (rc == WS_PMD_OUTPUT_FULL);
+    ws_inflater_free(&inf);
+    return rc;
+}
+
+static void window_overreach(void)
+{
+    /* 8 KiB of noise twice: the second half is one reference 8192 back. */
+    static uint8_t data[16384], payload[20000];
+    uint32_t x = 12345;
+    for (size_t i = 0; i < 8192; i++) {
+        x = x * 1103515245u + 12345u;
+        data[i] = data[i + 8192] = (uint8_t)(x >> 16);
+    }
+    ws_deflater d;
+    ws_deflater_config dc = {.window_bits = 15};
+    size_t used, made;
+    ws_deflater_init(&d, &dc);
+    int rc = ws_deflater_feed(&d, data, sizeof data, true, payload, sizeof payload, &used, &made);
+    ws_deflater_free(&d);
+    ok(rc == WS_OK && made < 9000, "a window-15 stream refers 8192 back (%zu bytes)", made);
+    size_t caps[] = {1, 100, 512, 4096, sizeof data, 1 << 16}, total;
+    for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
+        ws_inflater_config wide = {.window_bits = 15}, narrow = {.window_bits = 9};
+        is_int(inflate_into(&wide, payload, made, caps[i], &total), WS_OK,
+               "window 15 inflates it, output %zu at a time", caps[i]);
+        is_int(inflate_into(&narrow, payload, made, caps[i], &total), WS_E_PMD_DATA_CORRUPT,
+               "agreed window 9: the reference 8192 back is corrupt, output %zu at a time",
+               caps[i]);
+    }
+}
+
 /* ---- corrupt and truncated data ----------------------------------------------- */
 
 static void corrupt_data(void)
@@ -1280,6 +1329,7 @@ static void every_error_produced(void)
 int main(void)
 {
     rfc_examples();
+    window_overreach();
     corrupt_data();
     round_trips();
     output_ending_with_the_tail();

@@ -654,7 +654,7 @@ static const bad_input bad_inputs[] = {
     {HDR "  send texty\n", 5, "expected an opcode (text, binary, continuation, close, ping, pong or 0..15), found 'texty'"},
     {HDR "  send 16\n", 5, "expected an opcode"},
     {HDR "  send\n", 5, "expected an opcode (text, binary, continuation, close, ping, pong or 0..15), found end of line"},
-    {HDR "  send text code=1000\n", 5, "expected an option of send (fin=, rsv=, mask=, len=, form=, chop=, fragment=), found 'code=1000'"},
+    {HDR "  send text code=1000\n", 5, "expected an option of send (fin=, rsv=, mask=, len=, form=, chop=, fragment=, compress=, window=), found 'code=1000'"},
     {HDR "  send text bogus=1\n", 5, "expected an option of send"},
     {HDR "  send close code=65536\n", 5, "expected code=0..65535"},
     {HDR "  send close reason=\"x\"\n", 5, "expected code= with reason=, found reason= alone"},

@@ -115,7 +115,7 @@ static void check_directive_message(void)
     char want[512];
     snprintf(want, sizeof want, "expected a directive (%s), found 'sned'", list);
     ok(strcmp(e.message, want) == 0, "the message lists every directive: %s", e.message);
-    ok(strstr(e.message, "(title, rfc, require, note, request, send, send-begin, send-data, "
+    ok(strstr(e.message, "(title, rfc, require, note, request, offer, deflate, send, send-begin, send-data, "
                          "send-raw, write, wait, await, loop, end-loop, expect, close, tolerate, "
                          "kill, close-after, informational)") != NULL,
        "the directives are listed in their documented order");
@@ -152,6 +152,9 @@ int main(void)
     check_table(readme, dict, "close situation", &situation_names, SITUATION_COUNT);
     for (size_t i = 0; i < opcode_names.count; i++)
         check_documented(readme, dict, "opcode", "", opcode_names.entries[i].name);
+    for (size_t i = 0; i < compress_form_names.count; i++)
+        check_documented(readme, dict, "compress form", "compress=",
+                         compress_form_names.entries[i].name);
     check_directive_message();
     check_printed_names();
     free(readme);

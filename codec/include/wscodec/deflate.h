@@ -248,10 +248,11 @@ void ws_inflater_free(ws_inflater *inf);
  * window, which is how §7.2.3.4 has it ("decompressed in the same manner");
  * bytes that do not form DEFLATE data there are WS_E_PMD_DATA_CORRUPT. A
  * payload that ends exactly at the end of a BFINAL block is accepted and the
- * tail is not used. zlib detects references beyond the negotiated window only
- * when they reach past what it holds, which depends on buffer sizes, so a
- * peer exceeding its window is caught only some of the time; a conforming
- * peer always inflates the same, whatever the chunking.
+ * tail is not used. Inflating at most one window per zlib call, the inflater
+ * always reports a reference more than twice the window back as
+ * WS_E_PMD_DATA_CORRUPT (nearer ones beyond the window may pass: zlib checks
+ * only against what it holds); a conforming peer always inflates the same,
+ * whatever the chunking.
  */
 int ws_inflater_feed(ws_inflater *inf, const uint8_t *in, size_t in_len, bool fin,
                      uint8_t *out, size_t cap, size_t *consumed, size_t *produced);

@@ -40,7 +40,10 @@ typedef enum step_kind {
     STEP_AWAIT,       /* pause until one more event arrives (or the case ends) */
     STEP_LOOP,        /* repeat steps [index+1, loop_end) `count` times */
     STEP_LOOP_END,
+    STEP_BULK,        /* `count` messages cut from a data set, each after the previous echo */
 } step_kind;
+
+struct dataset; /* lang/dataset.h */
 
 /* How a message goes out compressed (RFC 7692 §7.2.1, §7.2.3). */
 typedef enum compress_form {
@@ -74,9 +77,12 @@ typedef struct step {
     /* STEP_WAIT, STEP_AWAIT */
     uint32_t wait_ms;
     char *tag;
-    /* STEP_LOOP */
+    /* STEP_LOOP, STEP_BULK */
     uint32_t count;
     size_t loop_end;          /* index of the matching STEP_LOOP_END */
+    /* STEP_BULK (opcode, fragment, compress as above) */
+    const struct dataset *dataset;
+    uint64_t bulk_size;       /* characters of a text set, bytes of a binary one */
 } step;
 
 /* What the peer may do, in the order it is observed. */

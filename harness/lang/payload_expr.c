@@ -1,5 +1,5 @@
 /*
- * Payload expressions: atoms ("string", hex:, repeat(), file:, empty) joined
+ * Payload expressions: atoms ("string", hex:, repeat(), file:, dataset(), empty) joined
  * with '+'. Each atom is one row of `atoms` and one function. A repeat of a
  * pattern is kept as the pattern and a length, never expanded.
  */
@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lang/dataset.h"
 #include "lang/payload.h"
 
 typedef struct cursor {
@@ -292,6 +293,33 @@ static int parse_file_atom(parser *ps, int line, cursor *c, payload *out, unsign
     return rc;
 }
 
+/* dataset(NAME): a copy of the set's bytes, since a case owns its payloads. */
+static int parse_dataset_atom(parser *ps, int line, cursor *c, payload *out, unsigned depth)
+{
+    (void)depth;
+    char show_buf[SHOW_MAX];
+    skip_blanks(c);
+    span name = take_word(c);
+    skip_blanks(c);
+    if (c->p >= c->end || *c->p != ')')
+        return fail(ps, line, "expected ')' after the data set name in dataset(), found %s",
+                    SHOW(cursor_rest(c)));
+    c->p++;
+    if (name.n == 0)
+        return fail(ps, line, "expected a data set name (%s) in dataset(), found none",
+                    dataset_names());
+    const dataset *d = dataset_find(name.p, name.n);
+    if (!d && dataset_exists(name.p, name.n))
+        return out_of_memory(ps, line);
+    if (!d)
+        return fail(ps, line, "unknown data set %s (%s)", SHOW(name), dataset_names());
+    uint8_t *bytes;
+    if (materialise(ps, line, &d->bytes, &bytes) != 0)
+        return -1;
+    own_literal(out, bytes, (size_t)d->bytes.length);
+    return 0;
+}
+
 /* empty */
 static int parse_empty_atom(parser *ps, int line, cursor *c, payload *out, unsigned depth)
 {
@@ -308,6 +336,7 @@ static const struct atom {
     {"hex:", false, parse_hex_atom},
     {"repeat(", false, parse_repeat_atom},
     {"file:", false, parse_file_atom},
+    {"dataset(", false, parse_dataset_atom},
     {"empty", true, parse_empty_atom},
 };
 

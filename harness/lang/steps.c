@@ -1,10 +1,11 @@
 /* The steps of a case, played in order: send, send-begin, send-data,
- * send-raw, write, wait, await, loop, end-loop. */
+ * send-raw, bulk, write, wait, await, loop, end-loop. */
 #include "lang/send_options.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "lang/dataset.h"
 #include "lang/payload.h"
 #include "wscodec/frame.h"
 
@@ -328,9 +329,80 @@ static int parse_end_loop(parser *ps, builder *b, int line, span rest)
     return 0;
 }
 
+/* count=N size=S [fragment=F] [compress] of a bulk step, in any order. */
+static int bulk_options(parser *ps, int line, span rest, options *o, uint64_t *count,
+                        uint64_t *size)
+{
+    char show_buf[SHOW_MAX];
+    span tok;
+    *count = *size = 0;
+    while (next_token(&rest, &tok)) {
+        span value;
+        if (span_starts(tok, "count=")) {
+            value = span_from(tok, 6);
+            if (*count || !parse_uint(value, CASELANG_COUNT_MAX, count) || *count == 0)
+                return fail(ps, line, "expected count=1..%u once, found %s", CASELANG_COUNT_MAX,
+                            SHOW(tok));
+        } else if (span_starts(tok, "size=")) {
+            value = span_from(tok, 5);
+            if (*size || !parse_size(value, UINT64_MAX, size) || *size == 0)
+                return fail(ps, line, "expected size=SIZE greater than 0 once, found %s", SHOW(tok));
+        } else if (is_option(tok)) {
+            if (parse_option(ps, line, tok, OPT_FRAGMENT | OPT_COMPRESS | OPT_WINDOW | OPT_CHOP,
+                             "bulk", o) != 0)
+                return -1;
+        } else {
+            return fail(ps, line, "expected count=, size=, fragment=, compress, window= or chop= "
+                                  "after the data set, found %s", SHOW(tok));
+        }
+    }
+    if (!*count || !*size)
+        return fail(ps, line, "expected count=N and size=S in a bulk step, found %s missing",
+                    !*count ? "count=" : "size=");
+    if ((o->given & OPT_WINDOW) && !(o->given & OPT_COMPRESS))
+        return fail(ps, line, "expected window= only with compress, found it alone");
+    return 0;
+}
+
+/* bulk text|binary DATA-SET count=N size=S [fragment=F] [compress] */
+static int parse_bulk(parser *ps, builder *b, int line, span rest)
+{
+    char show_buf[SHOW_MAX];
+    span tok, name;
+    next_token(&rest, &tok);
+    bool text = span_is(tok, "text");
+    if (!text && !span_is(tok, "binary"))
+        return fail(ps, line, "expected text or binary after bulk, found %s", SHOW(tok));
+    next_token(&rest, &name);
+    if (!dataset_exists(name.p, name.n))
+        return fail(ps, line, "expected a data set (%s), found %s", dataset_names(), SHOW(name));
+    const dataset *set = dataset_find(name.p, name.n);
+    if (!set)
+        return out_of_memory(ps, line);
+    options o = {0};
+    uint64_t count, size;
+    if (bulk_options(ps, line, rest, &o, &count, &size) != 0)
+        return -1;
+    if (size > set->chars)
+        return fail(ps, line, "expected size= at most the %llu %s of data set %s, found %llu",
+                    (unsigned long long)set->chars, set->text ? "characters" : "bytes", set->name,
+                    (unsigned long long)size);
+    step *st = new_step(ps, b, line, STEP_BULK);
+    if (!st)
+        return -1;
+    apply_frame_options(st, &o);
+    st->opcode = text ? WS_OP_TEXT : WS_OP_BINARY;
+    st->fragment = o.fragment;
+    st->count = (uint32_t)count;
+    st->dataset = set;
+    st->bulk_size = size;
+    return 0;
+}
+
 static const directive rows[] = {
     {"send", parse_send, false},           {"send-begin", parse_send_begin, false},
     {"send-data", parse_send_data, false}, {"send-raw", parse_send_raw, false},
+    {"bulk", parse_bulk, false},
     {"write", parse_write, false},         {"wait", parse_wait, false},
     {"await", parse_await, false},         {"loop", parse_loop, false},
     {"end-loop", parse_end_loop, false},

@@ -4,6 +4,8 @@
  */
 #include "run/engine_state.h"
 
+#include "lang/dataset.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -441,6 +443,12 @@ static uint64_t peer_message_cap(const case_def *d)
             depth++;
         } else if (st->kind == STEP_LOOP_END && depth > 0) {
             depth--;
+        } else if (st->kind == STEP_BULK) {
+            /* Echoes are checked as they come: one message at a time is kept. */
+            uint64_t unit = st->dataset->text ? 4 : 1;
+            total = add_capped(total, st->bulk_size > PEER_MESSAGE_CEILING / unit
+                                          ? PEER_MESSAGE_CEILING
+                                          : st->bulk_size * unit);
         } else if (st->data.length) {
             uint64_t bytes = st->data.length, times = repeat[depth];
             if (times)

@@ -58,13 +58,35 @@ static void on_close(engine *e, ws_event *ev, uint64_t now)
     engine_arm_close_wait(e, now); /* now the server must drop TCP */
 }
 
+/* A message: recorded, or, during a bulk step, checked against the message
+ * of the same rank sent and recorded without its bytes when equal. */
+static void on_message(engine *e, const ws_event *ev, uint64_t now)
+{
+    case_result *r = e->r;
+    size_t rank = e->messages_in++;
+    if (ev->rsv & WS_RSV1) {
+        r->message_bytes_in += ev->length;
+        r->compressed_bytes_in += e->octets_since_event;
+    }
+    const sent_message *sent = e->bulk.active ? result_sent(r, false, rank) : NULL;
+    observed_event *o;
+    if (sent && sent->opcode == ev->opcode && sent_message_equals(sent, ev->data, ev->length)) {
+        o = engine_add_event(e, EVENT_MESSAGE, NULL, 0, now);
+        o->length = ev->length;
+        o->echo_of = (uint32_t)rank + 1;
+    } else {
+        o = engine_add_event(e, EVENT_MESSAGE, ev->data, ev->length, now);
+    }
+    o->opcode = ev->opcode;
+}
+
 static void on_event(engine *e, ws_event *ev, uint64_t now)
 {
     switch (ev->type) {
     case WS_EVENT_NONE:
         break;
     case WS_EVENT_MESSAGE:
-        engine_add_event(e, EVENT_MESSAGE, ev->data, ev->length, now)->opcode = ev->opcode;
+        on_message(e, ev, now);
         if (ev->rsv && !(e->r->compressed && ev->rsv == WS_RSV1))
             engine_violation(e, "%s", "the peer set RSV bits on a message without an extension");
         break;
@@ -112,9 +134,11 @@ static void feed_events(engine *e, const uint8_t *buf, size_t n, uint64_t now)
             return;
         }
         off += (size_t)used;
+        e->octets_since_event += (uint64_t)used;
         if (ev.type == WS_EVENT_NONE)
             return;
         on_event(e, &ev, now);
+        e->octets_since_event = 0;
         check_bounds(e, now);
     }
 }

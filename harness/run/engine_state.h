@@ -46,6 +46,8 @@ struct engine {
     ws_inflater inflater;
     bool inflater_ready;
     compressor comp;             /* what we send compressed */
+    uint64_t octets_since_event; /* frame octets read since the last event */
+    size_t messages_in;          /* messages received so far */
     bool in_failed;
     uint64_t peer_message_cap;   /* largest message and stored event bytes accepted */
     size_t events_judged;        /* events already checked by engine_decide_early() */
@@ -67,6 +69,9 @@ struct engine {
     bool steps_done, steps_abandoned;
     struct { bool masked; uint8_t key[4]; uint64_t offset; long message; } stream;
     long open_message; /* index into sent_messages of a fragmented message, -1 none */
+    /* the `bulk` step running: messages sent, the data set's cursor (units) */
+    struct { bool active; uint32_t sent; uint64_t cursor; } bulk;
+    bool await_repeats;          /* the await ends where it started (bulk) */
 
     /* timers */
     uint64_t handshake_until, kill_at, close_after_at, close_wait_until, hard_stop_at;

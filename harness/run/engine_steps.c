@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lang/dataset.h"
 #include "lang/payload.h"
 
 /* ---- what was sent --------------------------------------------------------- */
@@ -150,25 +151,34 @@ static void queue_bytes(engine *e, const step *st, bool masked, const uint8_t ke
 
 /* ---- compressed messages (RFC 7692) ----------------------------------------- */
 
-/* One frame whose payload is given: header and masked bytes in one unit. */
-static void queue_literal_frame(engine *e, const step *st, uint8_t opcode, bool fin, uint8_t rsv,
-                                const uint8_t *bytes, size_t n)
+/* One frame header (spec) and `n` given payload bytes, masked, in one unit;
+ * `declared` is the payload length the header announces (more bytes may
+ * follow in units of their own). Returns the unit's length. */
+static size_t queue_literal_frame(engine *e, const step *st, ws_frame_spec *spec,
+                                  const uint8_t *bytes, size_t n, uint64_t declared)
 {
-    ws_frame_spec spec = {.fin = fin, .rsv = rsv, .opcode = opcode};
-    mask_key_for(e, st, &spec);
     uint8_t header[WS_FRAME_HEADER_MAX];
-    int h = ws_frame_encode_header(&spec, n, header);
+    int h = ws_frame_encode_header(spec, declared, header);
     out_unit *u = out_unit_new((size_t)h + n);
     memcpy(u->bytes, header, (size_t)h);
-    if (n && spec.masked)
-        ws_mask_copy(u->bytes + h, bytes, n, spec.mask_key, 0);
+    if (n && spec->masked)
+        ws_mask_copy(u->bytes + h, bytes, n, spec->mask_key, 0);
     else if (n)
         memcpy(u->bytes + h, bytes, n);
     u->bytes_length = (size_t)h + n;
-    e->r->compressed_bytes_out += u->bytes_length;
     u->chop = step_chop(e, st);
     u->alone = e->mode == WRITE_FRAMES;
     outq_push(&e->out, u);
+    return u->bytes_length;
+}
+
+/* A compressed frame: its header and payload. */
+static void queue_compressed_frame(engine *e, const step *st, uint8_t opcode, bool fin,
+                                   uint8_t rsv, const uint8_t *bytes, size_t n)
+{
+    ws_frame_spec spec = {.fin = fin, .rsv = rsv, .opcode = opcode};
+    mask_key_for(e, st, &spec);
+    e->r->compressed_bytes_out += queue_literal_frame(e, st, &spec, bytes, n, n);
 }
 
 /* A message made of slices[0..n), compressed as the step says, cut into
@@ -194,12 +204,12 @@ static void send_compressed(engine *e, const step *st, uint8_t opcode, const sen
     do {
         size_t piece = (size_t)(length - off < size ? length - off : size);
         bool last = off + piece >= length && !empty_last;
-        queue_literal_frame(e, st, off ? WS_OP_CONTINUATION : opcode, last,
-                            off ? st->rsv : (uint8_t)(st->rsv | WS_RSV1), bytes + off, piece);
+        queue_compressed_frame(e, st, off ? WS_OP_CONTINUATION : opcode, last,
+                               off ? st->rsv : (uint8_t)(st->rsv | WS_RSV1), bytes + off, piece);
         off += piece;
     } while (off < length);
     if (empty_last)
-        queue_literal_frame(e, st, WS_OP_CONTINUATION, true, st->rsv, NULL, 0);
+        queue_compressed_frame(e, st, WS_OP_CONTINUATION, true, st->rsv, NULL, 0);
     free(bytes);
 }
 
@@ -218,6 +228,85 @@ static void send_message(engine *e, const step *st, uint64_t now)
         queue_frame(e, st, off ? WS_OP_CONTINUATION : st->opcode, last, off, n, false, now);
         off += n;
     } while (off < total);
+}
+
+/* ---- bulk messages ----------------------------------------------------------- */
+
+/* A message made of slices, uncompressed, cut into frames of `fragment`
+ * bytes: each frame a header and masked slices of the data set. */
+static void send_plain(engine *e, const step *st, uint8_t opcode, const sent_slice *slices,
+                       size_t n, uint64_t fragment, uint64_t now)
+{
+    (void)now;
+    sent_message *m = new_sent(e, opcode);
+    for (size_t i = 0; i < n; i++)
+        add_slice(m, slices[i].source, slices[i].offset, slices[i].length);
+    uint64_t total = m->length, size = fragment ? fragment : total, off = 0;
+    do {
+        uint64_t length = total - off < size ? total - off : size;
+        ws_frame_spec spec = {.fin = off + length >= total, .rsv = st->rsv,
+                              .opcode = off ? WS_OP_CONTINUATION : opcode};
+        mask_key_for(e, st, &spec);
+        queue_literal_frame(e, st, &spec, NULL, 0, length);
+        uint64_t pos = 0;
+        for (size_t i = 0; i < n; pos += slices[i].length, i++) {
+            uint64_t from = off > pos ? off : pos;
+            uint64_t to = off + length < pos + slices[i].length ? off + length
+                                                                : pos + slices[i].length;
+            if (from >= to)
+                continue;
+            out_unit *u = out_unit_new(0);
+            u->body = slices[i].source;
+            u->body_offset = slices[i].offset + (from - pos);
+            u->body_length = to - from;
+            u->masked = spec.masked;
+            memcpy(u->key, spec.mask_key, 4);
+            u->mask_offset = from - off;
+            u->chop = step_chop(e, st);
+            outq_push(&e->out, u);
+        }
+        off += length;
+    } while (off < total);
+}
+
+/* The next message of a bulk step: the next bulk_size units of the data set
+ * from the cursor, wrapping around at its end (Autobahn's 12.x and 13.x). */
+static void send_bulk_message(engine *e, const step *st, uint64_t now)
+{
+    const dataset *set = st->dataset;
+    uint64_t units = set->chars, from = e->bulk.cursor, to = from + st->bulk_size;
+    uint64_t start = dataset_byte_offset(set, from);
+    sent_slice slices[2];
+    size_t n = 0;
+    slices[n++] = (sent_slice){&set->bytes, start,
+                               dataset_byte_offset(set, to < units ? to : units) - start};
+    if (to > units)
+        slices[n++] = (sent_slice){&set->bytes, 0, dataset_byte_offset(set, to - units)};
+    e->bulk.cursor = to % units;
+    if (st->compress)
+        send_compressed(e, st, st->opcode, slices, n, st->fragment, now);
+    else
+        send_plain(e, st, st->opcode, slices, n, st->fragment, now);
+}
+
+/* Sends the next message and waits for one more event (its echo), at the
+ * same step; false while it holds the steps. */
+static bool play_bulk(engine *e, const step *st, uint64_t now)
+{
+    if (e->bulk.sent == st->count) {
+        e->bulk.active = false;
+        e->bulk.sent = 0;
+        e->bulk.cursor = 0;
+        return true;
+    }
+    e->bulk.active = true;
+    e->bulk.sent++;
+    send_bulk_message(e, st, now);
+    e->awaiting = true;
+    e->await_repeats = true;
+    e->await_count = e->r->event_count + 1;
+    e->await_until = ENGINE_NO_DEADLINE;
+    return false;
 }
 
 static void begin_frame(engine *e, const step *st, uint64_t now)
@@ -259,7 +348,9 @@ static bool paused(engine *e, uint64_t now)
         if (short_of_events && now >= e->await_until)
             e->r->timers |= TIMER_AWAIT;
         e->awaiting = false;
-        e->pc++;
+        if (!e->await_repeats)
+            e->pc++;
+        e->await_repeats = false;
     }
     return false;
 }
@@ -318,6 +409,10 @@ static bool play_step(engine *e, const step *st, uint64_t now)
     case STEP_LOOP_END:
         e->pc = loop_step(e, st);
         return true;
+    case STEP_BULK:
+        if (!play_bulk(e, st, now))
+            return false;
+        break;
     }
     e->pc++;
     return true;

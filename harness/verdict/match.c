@@ -10,37 +10,6 @@
 #include "lang/payload.h"
 #include "wscodec.h"
 
-/* The k-th sent message of the given kind (text/binary together, or pings). */
-static const sent_message *nth_sent(const case_result *r, bool pings, size_t k)
-{
-    for (size_t i = 0; i < r->sent_message_count; i++) {
-        const sent_message *m = &r->sent_messages[i];
-        if ((m->opcode == WS_OP_PING) == pings && k-- == 0)
-            return m;
-    }
-    return NULL;
-}
-
-static bool equals_sent(const sent_message *m, const uint8_t *data, uint64_t length)
-{
-    if (!m || m->length != length)
-        return false;
-    uint8_t chunk[4096];
-    uint64_t pos = 0;
-    for (size_t i = 0; i < m->slice_count; i++) {
-        const sent_slice *s = &m->slices[i];
-        for (uint64_t done = 0; done < s->length;) {
-            size_t n = s->length - done < sizeof chunk ? (size_t)(s->length - done) : sizeof chunk;
-            payload_copy(s->source, s->offset + done, chunk, n);
-            if (memcmp(chunk, data + pos, n) != 0)
-                return false;
-            done += n;
-            pos += n;
-        }
-    }
-    return true;
-}
-
 /* True if value, a comma-separated list (§4.4 and RFC 7230 §7), has an
  * element equal to want, ignoring case and the whitespace around elements. */
 static bool list_has(const char *value, size_t len, const char *want)
@@ -79,6 +48,26 @@ static bool head_has(const observed_event *e, const header_match *h)
     return false;
 }
 
+/* A message checked on arrival (echo_of): it is the message sent, so an
+ * `echo` matches when it is the one expected here, and a payload when the
+ * message sent equals it. */
+static bool echoed_matches(const case_result *r, const expected_event *x, const observed_event *e,
+                           size_t message_index)
+{
+    const sent_message *sent = result_sent(r, false, e->echo_of - 1);
+    if (x->match == MATCH_ECHO)
+        return x->kind == EVENT_MESSAGE && e->echo_of - 1 == message_index;
+    if (x->data.length != e->length || !sent)
+        return false;
+    uint8_t *bytes = malloc(e->length ? (size_t)e->length : 1);
+    if (!bytes)
+        abort();
+    sent_message_head(sent, bytes, (size_t)e->length);
+    bool same = payload_equal_bytes(&x->data, bytes, e->length);
+    free(bytes);
+    return same;
+}
+
 /* Whether observed event e can be the expected x. message_index and
  * pong_index count the messages and pongs observed before e: the k-th
  * `echo` compares with the k-th message or ping sent. With unsent_ok, an echo
@@ -107,17 +96,19 @@ static bool event_matches(const case_result *r, const expected_event *x, const o
     }
     if (x->match == MATCH_ANY)
         return true;
+    if (e->echo_of)
+        return echoed_matches(r, x, e, message_index);
     if (e->length && !e->data)
         return false; /* not kept (over the cap): cannot be compared */
     if (x->match == MATCH_BYTES)
         return payload_equal_bytes(&x->data, e->data, e->length);
     if (x->kind != EVENT_MESSAGE && x->kind != EVENT_PONG)
         return false;
-    const sent_message *m = nth_sent(r, x->kind == EVENT_PONG,
+    const sent_message *m = result_sent(r, x->kind == EVENT_PONG,
                                      x->kind == EVENT_PONG ? pong_index : message_index);
     if (!m)
         return unsent_ok;
-    return equals_sent(m, e->data, e->length);
+    return sent_message_equals(m, e->data, e->length);
 }
 
 static void repeat_bounds(const expected_event *ev, size_t *least, size_t *most)

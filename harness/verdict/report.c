@@ -97,6 +97,26 @@ static cJSON *summary_json(case_result *const *results, size_t count)
     return s;
 }
 
+/* One direction of permessage-deflate: message bytes, the octets of their
+ * frames, and the ratio (wire over message; below 1 is a gain). */
+static void add_direction(cJSON *parent, const char *name, uint64_t message, uint64_t wire)
+{
+    cJSON *d = cJSON_AddObjectToObject(parent, name);
+    cJSON_AddNumberToObject(d, "message_bytes", (double)message);
+    cJSON_AddNumberToObject(d, "wire_octets", (double)wire);
+    if (message)
+        cJSON_AddNumberToObject(d, "ratio", (double)((int64_t)(wire * 10000 / message)) / 10000);
+    else
+        cJSON_AddNullToObject(d, "ratio");
+}
+
+static void add_compression(cJSON *c, const case_result *r)
+{
+    cJSON *z = cJSON_AddObjectToObject(c, "compression");
+    add_direction(z, "sent", r->message_bytes_out, r->compressed_bytes_out);
+    add_direction(z, "received", r->message_bytes_in, r->compressed_bytes_in);
+}
+
 static cJSON *case_json(const case_result *r)
 {
     cJSON *c = cJSON_CreateObject();
@@ -119,6 +139,8 @@ static cJSON *case_json(const case_result *r)
         cJSON_AddBoolToObject(c, "rerun_alone", true);
     if (r->heartbeat_checked)
         cJSON_AddBoolToObject(c, "heartbeat_checked", true);
+    if (r->compressed)
+        add_compression(c, r);
     return c;
 }
 
@@ -241,8 +263,13 @@ static cJSON *detail_json(const case_result *r)
         if (e->kind == EVENT_HTTP)
             cJSON_AddNumberToObject(j, "status", e->status);
         cJSON_AddNumberToObject(j, "length", (double)e->length);
-        size_t show = e->data ? (e->length < 256 ? e->length : 256) : 0;
-        cJSON_AddItemToObject(j, "head_hex", hex_json(e->data, show));
+        if (e->echo_of) {
+            /* checked on arrival: the message sent, shown by its index */
+            cJSON_AddNumberToObject(j, "echo_of", (double)(e->echo_of - 1));
+        } else {
+            size_t show = e->data ? (e->length < 256 ? e->length : 256) : 0;
+            cJSON_AddItemToObject(j, "head_hex", hex_json(e->data, show));
+        }
         cJSON_AddItemToArray(events, j);
     }
 

@@ -3,8 +3,11 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "lang/names.h"
+#include "lang/payload.h"
+#include "wscodec/frame.h"
 
 static const name_entry close_verdicts[] = {
     {"OK", CLOSE_OK},
@@ -79,4 +82,46 @@ void result_trim(case_result *r)
     r->sent_messages = NULL;
     r->sent_message_count = r->sent_message_capacity = 0;
     wire_log_free(&r->wire);
+}
+
+const sent_message *result_sent(const case_result *r, bool pings, size_t k)
+{
+    for (size_t i = 0; i < r->sent_message_count; i++) {
+        const sent_message *m = &r->sent_messages[i];
+        if ((m->opcode == WS_OP_PING) == pings && k-- == 0)
+            return m;
+    }
+    return NULL;
+}
+
+bool sent_message_equals(const sent_message *m, const uint8_t *data, uint64_t length)
+{
+    if (!m || m->length != length)
+        return false;
+    uint8_t chunk[4096];
+    uint64_t pos = 0;
+    for (size_t i = 0; i < m->slice_count; i++) {
+        const sent_slice *s = &m->slices[i];
+        for (uint64_t done = 0; done < s->length;) {
+            size_t n = s->length - done < sizeof chunk ? (size_t)(s->length - done) : sizeof chunk;
+            payload_copy(s->source, s->offset + done, chunk, n);
+            if (memcmp(chunk, data + pos, n) != 0)
+                return false;
+            done += n;
+            pos += n;
+        }
+    }
+    return true;
+}
+
+size_t sent_message_head(const sent_message *m, uint8_t *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->slice_count && n < cap; i++) {
+        const sent_slice *s = &m->slices[i];
+        size_t take = s->length < cap - n ? (size_t)s->length : cap - n;
+        payload_copy(s->source, s->offset, out + n, take);
+        n += take;
+    }
+    return n;
 }

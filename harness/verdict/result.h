@@ -33,6 +33,9 @@ typedef struct observed_event {
     uint8_t *data;        /* payload, or the response head for EVENT_HTTP */
     size_t length;
     const char *tag;      /* EVENT_TIMEOUT: points into the case */
+    uint32_t echo_of;     /* k + 1 when the message equals the k-th text or binary
+                             message sent (from 0), checked on arrival and not
+                             kept (`bulk`): its bytes are those of the message sent */
     int status;           /* EVENT_HTTP */
     uint64_t at_us;       /* since the case started */
 } observed_event;
@@ -125,6 +128,16 @@ typedef struct sent_message {
     size_t slice_count, slice_capacity;
     uint64_t length;
 } sent_message;
+
+/* The k-th (from 0) message sent of the given kind: text and binary
+ * together, or pings; NULL if fewer were sent. */
+const sent_message *result_sent(const case_result *r, bool pings, size_t k);
+
+/* The sent message's bytes equal data[0..length). */
+bool sent_message_equals(const sent_message *m, const uint8_t *data, uint64_t length);
+
+/* Copies the first bytes of a sent message (at most cap); returns how many. */
+size_t sent_message_head(const sent_message *m, uint8_t *out, size_t cap);
 
 /* The case failed when either verdict is a failure (DESIGN.md). */
 bool result_failed(const case_result *r);

@@ -116,7 +116,7 @@ static void check_directive_message(void)
     snprintf(want, sizeof want, "expected a directive (%s), found 'sned'", list);
     ok(strcmp(e.message, want) == 0, "the message lists every directive: %s", e.message);
     ok(strstr(e.message, "(title, rfc, require, note, request, offer, deflate, send, send-begin, send-data, "
-                         "send-raw, write, wait, await, loop, end-loop, expect, close, tolerate, "
+                         "send-raw, bulk, write, wait, await, loop, end-loop, expect, close, tolerate, "
                          "kill, close-after, informational)") != NULL,
        "the directives are listed in their documented order");
     case_list_free(&l);

@@ -108,7 +108,8 @@ static void run_zlib(const sent_slice *slices, size_t n, int level, int window, 
     z_stream z;
     memset(&z, 0, sizeof z);
     int bits = window < 9 ? 9 : window;
-    if (deflateInit2(&z, level, Z_DEFLATED, -bits, bits > 9 ? bits - 7 : 2, Z_DEFAULT_STRATEGY) != Z_OK)
+    int mem_level = bits > 9 ? bits - 7 : 2; /* a hash table the size of the window */
+    if (deflateInit2(&z, level, Z_DEFLATED, -bits, mem_level, Z_DEFAULT_STRATEGY) != Z_OK)
         abort();
     uint8_t chunk[CHUNK];
     for (size_t i = 0; i <= n; i++) {

@@ -57,6 +57,13 @@ void gen_putf(gen_buf *b, const char *fmt, ...)
  * is one of exactly the length left, or a longer one cut. */
 void gen_fill_words(gen_buf *b, gen_rng *r, const char *const *words, size_t count, size_t n);
 
+/* in[0..n) as a zlib stream (one fixed-Huffman deflate block) in out[0..cap);
+ * its length, or 0 if it did not fit or memory ran out. */
+size_t gen_deflate(const uint8_t *in, size_t n, uint8_t *out, size_t cap);
+
+/* At most this many bytes for n bytes deflated (9 bits a literal). */
+#define GEN_DEFLATE_BOUND(n) ((n) + (n) / 8 + 64)
+
 /* Each fills b (b->cap is the set's size) and returns true if it did so exactly. */
 bool dataset_make_json(gen_buf *b);
 bool dataset_make_prose(gen_buf *b);

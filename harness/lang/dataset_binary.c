@@ -170,7 +170,8 @@ static size_t pdf_content(pdf_writer *w, int page)
         gen_puts(&c, "(");
         for (int k = 0, n = gen_range(&w->r, 6, 12); k < n; k++)
             gen_putf(&c, k ? " %s" : "%s", GEN_PICK(&w->r, words));
-        gen_putf(&c, " %d.%d%%) Tj T*\n", gen_range(&w->r, 0, 99), gen_range(&w->r, 0, 9));
+        GEN_PUT_NUMBER(&c, &w->r, " %d", 0, 99);
+        GEN_PUT_NUMBER(&c, &w->r, ".%d%%) Tj T*\n", 0, 9);
     }
     gen_puts(&c, "ET\n");
     return c.n;

@@ -35,6 +35,8 @@ static inline int gen_range(gen_rng *r, int lo, int hi)
     return lo + (int)gen_below(r, (uint32_t)(hi - lo + 1));
 }
 
+/* Draws go one per statement: the order in which a call's arguments are
+ * evaluated differs between compilers, and so would the data. */
 #define GEN_PICK(r, list) ((list)[gen_below((r), sizeof(list) / sizeof((list)[0]))])
 
 /* Writes past cap are dropped and set `overflow`, so a generator can try a
@@ -52,6 +54,13 @@ void gen_putf(gen_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+
+/* fmt with one %d: a number drawn from [lo, hi]. */
+#define GEN_PUT_NUMBER(b, r, fmt, lo, hi)                                                         \
+    do {                                                                                          \
+        int gen_drawn_ = gen_range((r), (lo), (hi));                                              \
+        gen_putf((b), (fmt), gen_drawn_);                                                         \
+    } while (0)
 
 /* Exactly n bytes of words[0..count) (ASCII) joined by spaces; the last word
  * is one of exactly the length left, or a longer one cut. */

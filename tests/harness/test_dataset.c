@@ -336,6 +336,12 @@ static void test_atom(void)
     rc = caselang_parse(text, strlen(text), "t.case", false, &l, &e);
     ok(rc != 0 && e.line == 5 && strstr(e.message, "expected ')'"), "a missing ')': %s",
        rc ? e.message : "(parsed)");
+    snprintf(text, sizeof text, "%s  send text dataset()\n", hdr);
+    rc = caselang_parse(text, strlen(text), "t.case", false, &l, &e);
+    ok(rc != 0 && e.line == 5 &&
+           strcmp(e.message, "expected a data set name (json, bmp, prose, html, pdf) in dataset(), "
+                             "found none") == 0,
+       "no name: %s", rc ? e.message : "(parsed)");
     ok(find("json") && find("json")->bytes.length == 194056, "freeing cases leaves the set whole");
     case_list_free(&l);
 }

@@ -548,11 +548,8 @@ int ws_deflater_init(ws_deflater *d, const ws_deflater_config *config)
         d->config.window_bits = 15;
     if (!d->config.level)
         d->config.level = 6;
-    /* A hash table the size of the window: zlib rehashes the whole table each
-     * time the window slides, every 2^window_bits bytes, so a table larger
-     * than the window (memLevel 8 at window 9) costs far more than it finds. */
     if (!d->config.mem_level)
-        d->config.mem_level = (uint8_t)(d->config.window_bits > 9 ? d->config.window_bits - 7 : 2);
+        d->config.mem_level = 8;
     if (!d->config.realloc_fn) {
         d->config.realloc_fn = libc_realloc;
         d->config.alloc_ctx = NULL;

@@ -108,8 +108,7 @@ static void run_zlib(const sent_slice *slices, size_t n, int level, int window, 
     z_stream z;
     memset(&z, 0, sizeof z);
     int bits = window < 9 ? 9 : window;
-    int mem_level = bits > 9 ? bits - 7 : 2; /* a hash table the size of the window */
-    if (deflateInit2(&z, level, Z_DEFLATED, -bits, mem_level, Z_DEFAULT_STRATEGY) != Z_OK)
+    if (deflateInit2(&z, level, Z_DEFLATED, -bits, 8, Z_DEFAULT_STRATEGY) != Z_OK)
         abort();
     uint8_t chunk[CHUNK];
     for (size_t i = 0; i <= n; i++) {

@@ -13,7 +13,7 @@
  *     list fails on a duplicate id while leaving the list as it was;
  *   - the formatted error is NUL-terminated even in a tiny buffer.
  */
-/* fuzz-extra-sources: harness/lang/caselang.c harness/lang/case.c harness/lang/case_ids.c harness/lang/close_expectation.c harness/lang/dataset.c harness/lang/dataset_binary.c harness/lang/dataset_text.c harness/lang/directives.c harness/lang/expectation.c harness/lang/extension.c harness/lang/family.c harness/lang/lexer.c harness/lang/metadata.c harness/lang/names.c harness/lang/parser.c harness/lang/payload_expr.c harness/lang/quantity.c harness/lang/request.c harness/lang/send_options.c harness/lang/source_text.c harness/lang/steps.c harness/lang/url_vars.c */
+/* fuzz-extra-sources: harness/lang/caselang.c harness/lang/case.c harness/lang/case_ids.c harness/lang/close_expectation.c harness/lang/dataset.c harness/lang/dataset_binary.c harness/lang/dataset_deflate.c harness/lang/dataset_text.c harness/lang/directives.c harness/lang/expectation.c harness/lang/extension.c harness/lang/family.c harness/lang/lexer.c harness/lang/metadata.c harness/lang/names.c harness/lang/parser.c harness/lang/payload_expr.c harness/lang/quantity.c harness/lang/request.c harness/lang/send_options.c harness/lang/source_text.c harness/lang/steps.c harness/lang/url_vars.c */
 /* fuzz-extra-seeds: cases */
 #include <stdbool.h>
 

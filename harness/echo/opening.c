@@ -84,7 +84,7 @@ static bool agree_deflate(conn *c, const ws_http_header *headers, size_t num_hea
         choice = ws_pmd_server_choose(&valid_part, 1, NULL, &agreed, &chosen);
     if (choice != 1 || ws_pmd_format(&agreed, out, cap) < 0)
         return false;
-    ws_deflater_config ours = {0};
+    ws_deflater_config ours = {.level = 1};
     ws_inflater_config theirs = {.max_message_size = c->shared->options->max_message};
     ws_pmd_configure(&agreed, WS_ROLE_SERVER, &ours, &theirs);
     /* Compressing beyond what was agreed, on purpose. */

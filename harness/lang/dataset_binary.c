@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "lang/dataset_build.h"
 
@@ -142,11 +141,10 @@ static bool pdf_stream(pdf_writer *w, int number, const char *dict, const uint8_
                        bool deflate)
 {
     if (deflate) {
-        uLongf packed = (uLongf)w->packed_cap;
-        if (compress2(w->packed, &packed, data, (uLong)n, 6) != Z_OK)
+        n = gen_deflate(data, n, w->packed, w->packed_cap);
+        if (n == 0)
             return false;
         data = w->packed;
-        n = packed;
     }
     pdf_begin(w, number);
     gen_putf(w->b, "<< /Length %zu%s%s >>\nstream\n", n, deflate ? " /Filter /FlateDecode" : "",
@@ -172,7 +170,8 @@ static size_t pdf_content(pdf_writer *w, int page)
         gen_puts(&c, "(");
         for (int k = 0, n = gen_range(&w->r, 6, 12); k < n; k++)
             gen_putf(&c, k ? " %s" : "%s", GEN_PICK(&w->r, words));
-        gen_putf(&c, " %d.%d%%) Tj T*\n", gen_range(&w->r, 0, 99), gen_range(&w->r, 0, 9));
+        GEN_PUT_NUMBER(&c, &w->r, " %d", 0, 99);
+        GEN_PUT_NUMBER(&c, &w->r, ".%d%%) Tj T*\n", 0, 9);
     }
     gen_puts(&c, "ET\n");
     return c.n;
@@ -247,8 +246,9 @@ static bool pdf_filler(pdf_writer *w, int number, size_t end)
     size_t room = end - w->b->n;
     for (size_t digits = 1; digits <= 9; digits++) {
         char head[96];
-        int h = snprintf(head, sizeof head, "%d 0 obj\n<< /Length %0*d /Subtype /Type1C >>\nstream\n",
-                         number, (int)digits, 0);
+        int h = snprintf(head, sizeof head,
+                         "%d 0 obj\n<< /Length %0*d /Subtype /Type1C >>\nstream\n", number,
+                         (int)digits, 0);
         if (room < (size_t)h + sizeof tail - 1)
             return false;
         size_t length = room - (size_t)h - (sizeof tail - 1);
@@ -300,7 +300,7 @@ bool dataset_make_pdf(gen_buf *b)
     w->b = b;
     w->r.state = 0x706466;
     w->raw_cap = PDF_IMAGE_WIDTH * PDF_IMAGE_HEIGHT;
-    w->packed_cap = compressBound((uLong)w->raw_cap);
+    w->packed_cap = GEN_DEFLATE_BOUND(w->raw_cap);
     w->raw = malloc(w->raw_cap);
     w->packed = malloc(w->packed_cap);
     bool made = w->raw && w->packed && pdf_body(w);

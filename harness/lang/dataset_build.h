@@ -35,6 +35,8 @@ static inline int gen_range(gen_rng *r, int lo, int hi)
     return lo + (int)gen_below(r, (uint32_t)(hi - lo + 1));
 }
 
+/* Draws go one per statement: the order in which a call's arguments are
+ * evaluated differs between compilers, and so would the data. */
 #define GEN_PICK(r, list) ((list)[gen_below((r), sizeof(list) / sizeof((list)[0]))])
 
 /* Writes past cap are dropped and set `overflow`, so a generator can try a
@@ -53,9 +55,23 @@ void gen_putf(gen_buf *b, const char *fmt, ...)
 #endif
     ;
 
+/* fmt with one %d: a number drawn from [lo, hi]. */
+#define GEN_PUT_NUMBER(b, r, fmt, lo, hi)                                                         \
+    do {                                                                                          \
+        int gen_drawn_ = gen_range((r), (lo), (hi));                                              \
+        gen_putf((b), (fmt), gen_drawn_);                                                         \
+    } while (0)
+
 /* Exactly n bytes of words[0..count) (ASCII) joined by spaces; the last word
  * is one of exactly the length left, or a longer one cut. */
 void gen_fill_words(gen_buf *b, gen_rng *r, const char *const *words, size_t count, size_t n);
+
+/* in[0..n) as a zlib stream (one fixed-Huffman deflate block) in out[0..cap);
+ * its length, or 0 if it did not fit or memory ran out. */
+size_t gen_deflate(const uint8_t *in, size_t n, uint8_t *out, size_t cap);
+
+/* At most this many bytes for n bytes deflated (9 bits a literal). */
+#define GEN_DEFLATE_BOUND(n) ((n) + (n) / 8 + 64)
 
 /* Each fills b (b->cap is the set's size) and returns true if it did so exactly. */
 bool dataset_make_json(gen_buf *b);

@@ -124,29 +124,38 @@ static void json_record(gen_buf *b, gen_rng *r, unsigned k)
     static const char *const eyes[] = {"blue", "brown", "green", "grey"};
     const person_name *f = &GEN_PICK(r, first_names), *l = &GEN_PICK(r, last_names);
     const char *company = GEN_PICK(r, companies);
-    gen_putf(b, "  {\n    \"id\": %u,\n    \"guid\": \"%08x-%04x-4%03x\",\n", k,
-             (unsigned)gen_next(r), gen_below(r, 0x10000), gen_below(r, 0x1000));
-    gen_putf(b, "    \"isActive\": %s,\n    \"balance\": %d.%02d,\n    \"age\": %d,\n",
-             gen_below(r, 2) ? "true" : "false", gen_range(r, 1000, 3999), gen_range(r, 0, 99),
-             gen_range(r, 20, 70));
+    unsigned guid_time = (unsigned)gen_next(r), guid_mid = gen_below(r, 0x10000);
+    unsigned guid_low = gen_below(r, 0x1000);
+    gen_putf(b, "  {\n    \"id\": %u,\n    \"guid\": \"%08x-%04x-4%03x\",\n", k, guid_time,
+             guid_mid, guid_low);
+    gen_putf(b, "    \"isActive\": %s,\n", gen_below(r, 2) ? "true" : "false");
+    GEN_PUT_NUMBER(b, r, "    \"balance\": %d", 1000, 3999);
+    GEN_PUT_NUMBER(b, r, ".%02d,\n", 0, 99);
+    GEN_PUT_NUMBER(b, r, "    \"age\": %d,\n", 20, 70);
     gen_putf(b, "    \"eyeColor\": \"%s\",\n    \"name\": {\n      \"first\": \"%s\",\n"
                 "      \"last\": \"%s\"\n    },\n",
              GEN_PICK(r, eyes), f->shown, l->shown);
-    gen_putf(b, "    \"company\": \"%s\",\n    \"email\": \"%s.%s@%s.example\",\n", company,
-             f->ascii, l->ascii, "mail");
-    gen_putf(b, "    \"address\": {\n      \"street\": \"%s %d\",\n      \"city\": \"%s\",\n"
-                "      \"zip\": \"%05d\"\n    },\n",
-             GEN_PICK(r, streets), gen_range(r, 1, 99), GEN_PICK(r, cities),
-             gen_range(r, 10000, 99999));
+    gen_putf(b, "    \"company\": \"%s\",\n    \"email\": \"%s.%s@mail.example\",\n", company,
+             f->ascii, l->ascii);
+    gen_putf(b, "    \"address\": {\n      \"street\": \"%s", GEN_PICK(r, streets));
+    GEN_PUT_NUMBER(b, r, " %d\",\n", 1, 99);
+    gen_putf(b, "      \"city\": \"%s\",\n", GEN_PICK(r, cities));
+    GEN_PUT_NUMBER(b, r, "      \"zip\": \"%05d\"\n    },\n", 10000, 99999);
     gen_puts(b, "    \"about\": \"");
     json_sentence(b, r, gen_range(r, 6, 14));
-    gen_putf(b, "\",\n    \"registered\": \"20%02d-%02d-%02dT%02d:%02d:00\",\n",
-             gen_range(r, 10, 19), gen_range(r, 1, 12), gen_range(r, 1, 28), gen_range(r, 0, 23),
-             gen_range(r, 0, 59));
-    gen_putf(b, "    \"latitude\": %d.%04d,\n    \"longitude\": %d.%04d,\n", gen_range(r, 47, 54),
-             gen_range(r, 0, 9999), gen_range(r, 6, 14), gen_range(r, 0, 9999));
-    gen_putf(b, "    \"tags\": [\n      \"%s\",\n      \"%s\",\n      \"%s\"\n    ],\n",
-             GEN_PICK(r, latin_words), GEN_PICK(r, latin_words), GEN_PICK(r, latin_words));
+    GEN_PUT_NUMBER(b, r, "\",\n    \"registered\": \"20%02d", 10, 19);
+    GEN_PUT_NUMBER(b, r, "-%02d", 1, 12);
+    GEN_PUT_NUMBER(b, r, "-%02d", 1, 28);
+    GEN_PUT_NUMBER(b, r, "T%02d", 0, 23);
+    GEN_PUT_NUMBER(b, r, ":%02d:00\",\n", 0, 59);
+    GEN_PUT_NUMBER(b, r, "    \"latitude\": %d", 47, 54);
+    GEN_PUT_NUMBER(b, r, ".%04d,\n", 0, 9999);
+    GEN_PUT_NUMBER(b, r, "    \"longitude\": %d", 6, 14);
+    GEN_PUT_NUMBER(b, r, ".%04d,\n", 0, 9999);
+    gen_puts(b, "    \"tags\": [\n");
+    for (int i = 0; i < 3; i++)
+        gen_putf(b, "      \"%s\"%s\n", GEN_PICK(r, latin_words), i < 2 ? "," : "");
+    gen_puts(b, "    ],\n");
     json_friends(b, r);
     gen_putf(b, "    \"greeting\": \"Hallo, %s! Du hast %d ungelesene Nachrichten.\"\n  },\n",
              f->shown, gen_range(r, 1, 20));
@@ -303,12 +312,17 @@ static void html_row(gen_buf *b, gen_rng *r, unsigned k)
     gen_putf(b, "<tr class=\"%s\"><td class=\"num\">%u</td>", k % 2 ? "odd" : "even", k + 1);
     gen_putf(b, "<td><a href=\"/zweigstellen/%u/index.html\" title=\"Zweigstelle %s\">"
                 "%s %s</a></td>", branch, city, GEN_PICK(r, companies), city);
-    gen_putf(b, "<td><a href=\"mailto:%s.%s@example.org\">%s %s</a> (0%d %d)</td><td>%s</td>",
-             f->ascii, l->ascii, f->shown, l->shown, gen_range(r, 30, 999),
-             gen_range(r, 10000, 9999999), city);
-    gen_putf(b, "<td class=\"num\">%d.%03d,%02d €</td><td>%02d.%02d.20%02d</td>",
-             gen_range(r, 1, 999), gen_range(r, 0, 999), gen_range(r, 0, 99), gen_range(r, 1, 28),
-             gen_range(r, 1, 12), gen_range(r, 15, 19));
+    gen_putf(b, "<td><a href=\"mailto:%s.%s@example.org\">%s %s</a>", f->ascii, l->ascii,
+             f->shown, l->shown);
+    GEN_PUT_NUMBER(b, r, " (0%d", 30, 999);
+    GEN_PUT_NUMBER(b, r, " %d)", 10000, 9999999);
+    gen_putf(b, "</td><td>%s</td>", city);
+    GEN_PUT_NUMBER(b, r, "<td class=\"num\">%d", 1, 999);
+    GEN_PUT_NUMBER(b, r, ".%03d", 0, 999);
+    GEN_PUT_NUMBER(b, r, ",%02d €</td>", 0, 99);
+    GEN_PUT_NUMBER(b, r, "<td>%02d", 1, 28);
+    GEN_PUT_NUMBER(b, r, ".%02d", 1, 12);
+    GEN_PUT_NUMBER(b, r, ".20%02d</td>", 15, 19);
     gen_putf(b, "<td><span class=\"status-%s\">%s</span></td></tr>\n", state[0], state[1]);
 }
 

@@ -107,7 +107,8 @@ static void run_zlib(const sent_slice *slices, size_t n, int level, int window, 
 {
     z_stream z;
     memset(&z, 0, sizeof z);
-    if (deflateInit2(&z, level, Z_DEFLATED, -(window < 9 ? 9 : window), 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    int bits = window < 9 ? 9 : window;
+    if (deflateInit2(&z, level, Z_DEFLATED, -bits, 8, Z_DEFAULT_STRATEGY) != Z_OK)
         abort();
     uint8_t chunk[CHUNK];
     for (size_t i = 0; i <= n; i++) {

@@ -20,6 +20,7 @@ static sent_message *new_sent(engine *e, uint8_t opcode)
     sent_message *m = &r->sent_messages[r->sent_message_count++];
     memset(m, 0, sizeof *m);
     m->opcode = opcode;
+    r->sent_ping_count += opcode == WS_OP_PING;
     return m;
 }
 

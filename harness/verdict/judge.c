@@ -97,9 +97,10 @@ static void decide(judging *j)
     r->outcome = j->declined ? VERDICT_UNIMPLEMENTED : j->matched >= 0 ? j->v : VERDICT_FAILED;
     if (r->violation[0] || j->accepted_refusal)
         r->outcome = VERDICT_FAILED;
-    if (r->close_outcome == CLOSE_WRONG_CODE && d->close.wrong_code_fatal)
+    if (r->close_outcome == CLOSE_WRONG_CODE && d->close.wrong_code_fatal && !j->declined)
         r->outcome = VERDICT_FAILED;
-    if (r->close_outcome == CLOSE_FAILED && r->handshake_done && d->close.wrong_closer_fatal)
+    if (r->close_outcome == CLOSE_FAILED && r->handshake_done && d->close.wrong_closer_fatal &&
+        !j->declined)
         r->outcome = VERDICT_FAILED;
     if (j->found.tolerated)
         r->outcome = worse(r->outcome, j->found.tolerated->verdict);

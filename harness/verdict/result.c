@@ -86,6 +86,8 @@ void result_trim(case_result *r)
 
 const sent_message *result_sent(const case_result *r, bool pings, size_t k)
 {
+    if (!pings && r->sent_ping_count == 0)
+        return k < r->sent_message_count ? &r->sent_messages[k] : NULL;
     for (size_t i = 0; i < r->sent_message_count; i++) {
         const sent_message *m = &r->sent_messages[i];
         if ((m->opcode == WS_OP_PING) == pings && k-- == 0)

@@ -107,6 +107,7 @@ typedef struct case_result {
     /* what was sent, for `echo` expectations (slices of the case's payloads) */
     struct sent_message *sent_messages;
     size_t sent_message_count, sent_message_capacity;
+    size_t sent_ping_count;    /* pings among them: with none, message k is sent_messages[k] */
 
     /* verdicts */
     verdict outcome;

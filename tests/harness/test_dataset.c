@@ -25,15 +25,15 @@ typedef struct expected_set {
 } expected_set;
 
 static const expected_set sets[] = {
-    {"json", true, true, 194056, dataset_make_json, "efee0ebf7d4e18f0bb875c6e9565804842222199", 6,
+    {"json", true, true, 194056, dataset_make_json, "bfb1a601c09533e42f3aba470f02d78127981d35", 6,
      10},
     {"bmp", false, false, 263222, dataset_make_bmp, "70b93559e993406836c39f98803128c05140e61c",
      1.1, 1.4},
     {"prose", false, true, 222218, dataset_make_prose, "59528c95e3adb34e3be45984729e9a0724f76334",
      2.5, 3.2},
-    {"html", true, true, 263647, dataset_make_html, "33a98c1142391fcf9facf325b6186d7fe5cd4c9a", 5,
+    {"html", true, true, 263647, dataset_make_html, "f11f0a3100c13c27a66c1ee9463e132f562cf163", 5,
      9},
-    {"pdf", false, false, 1042328, dataset_make_pdf, "f65521eed485d5fa53a2bc9682322404cd24e832",
+    {"pdf", false, false, 1042328, dataset_make_pdf, "9ac23d1e3524291421d1cc3f57582201418abc38",
      1.0, 1.1},
 };
 
@@ -75,6 +75,57 @@ static double deflate_ratio(const uint8_t *p, size_t n)
     deflateEnd(&z);
     free(out);
     return ratio;
+}
+
+/* gen_deflate's stream, inflated by zlib, gives back the input. */
+static bool round_trips(const uint8_t *in, size_t n)
+{
+    size_t cap = GEN_DEFLATE_BOUND(n);
+    uint8_t *packed = malloc(cap), *back = malloc(n + 1);
+    size_t packed_n = packed ? gen_deflate(in, n, packed, cap) : 0;
+    uLongf back_n = (uLongf)n + 1;
+    bool same = packed_n > 0 && back &&
+                uncompress(back, &back_n, packed, (uLong)packed_n) == Z_OK && back_n == n &&
+                memcmp(back, in, n) == 0;
+    free(packed);
+    free(back);
+    return same;
+}
+
+static void test_deflate(void)
+{
+    enum { N = 200000 };
+    uint8_t *in = malloc(N);
+    if (!in)
+        return;
+    gen_rng r = {1};
+    memset(in, 0, N);
+    ok(round_trips(in, 0), "deflate: an empty input");
+    in[0] = 0xff;
+    ok(round_trips(in, 1), "deflate: one byte (a 9-bit literal)");
+    memset(in, 'a', N);
+    ok(round_trips(in, N), "deflate: a long run (matches of 258 at distance 1)");
+    for (size_t i = 0; i < N; i++)
+        in[i] = (uint8_t)gen_next(&r);
+    ok(round_trips(in, N), "deflate: random bytes (literals only)");
+    /* Random bytes with copies of earlier ones: any length, any distance up to 32 KiB. */
+    for (size_t i = 1000; i < N;) {
+        size_t length = 3 + gen_below(&r, 300), distance = 1 + gen_below(&r, 32768);
+        if (distance > i)
+            distance = i;
+        for (size_t k = 0; k < length && i < N; k++, i++)
+            in[i] = in[i - distance];
+        in[i < N ? i++ : N - 1] = (uint8_t)gen_next(&r);
+    }
+    ok(round_trips(in, N), "deflate: copies at many lengths and distances");
+    size_t cap = GEN_DEFLATE_BOUND((size_t)N);
+    uint8_t *packed = malloc(cap);
+    ok(packed && gen_deflate(in, N, packed, 10) == 0, "deflate: an output too small is refused");
+    memset(in, 'a', N);
+    size_t run = packed ? gen_deflate(in, N, packed, cap) : 0;
+    ok(run > 0 && run < N / 100, "deflate: a long run shrinks to %zu bytes (matches are used)", run);
+    free(packed);
+    free(in);
 }
 
 static void test_registry(void)
@@ -212,9 +263,9 @@ static long stream_length(const char *dict, size_t n)
 static void test_pdf_streams(const dataset *d)
 {
     const char *text = (const char *)bytes_of(d);
-    size_t n = (size_t)d->bytes.length, streams = 0, inflated = 0;
+    size_t n = (size_t)d->bytes.length, streams = 0, inflated = 0, pages = 0;
     static uint8_t out[1 << 20];
-    for (size_t i = 0; i + 7 < n; i++) {
+    for (size_t i = 0; i + 10 <= n; i++) {
         if (memcmp(text + i, ">>\nstream\n", 10) != 0)
             continue;
         const char *dict_end = text + i;
@@ -226,11 +277,14 @@ static void test_pdf_streams(const dataset *d)
         streams++;
         long length = stream_length(dict, (size_t)(dict_end - dict));
         uLongf got = sizeof out;
-        if (length > 0 && i + 10 + (size_t)length <= n &&
+        if (length > 0 && i + 20 + (size_t)length <= n &&
             uncompress(out, &got, (const Bytef *)text + i + 10, (uLong)length) == Z_OK &&
-            got > 0 && memcmp(text + i + 10 + length, "\nendstream", 10) == 0)
+            got > 0 && memcmp(text + i + 10 + length, "\nendstream", 10) == 0) {
             inflated++;
+            pages += got > 2 && memcmp(out, "q ", 2) == 0;
+        }
     }
+    ok(pages >= 5, "pdf: %zu of them are page contents (\"q ...\")", pages);
     ok(streams >= 10, "pdf: %zu FlateDecode streams", streams);
     is_int(inflated, streams, "pdf: every FlateDecode stream inflates to its endstream");
 }
@@ -282,12 +336,19 @@ static void test_atom(void)
     rc = caselang_parse(text, strlen(text), "t.case", false, &l, &e);
     ok(rc != 0 && e.line == 5 && strstr(e.message, "expected ')'"), "a missing ')': %s",
        rc ? e.message : "(parsed)");
+    snprintf(text, sizeof text, "%s  send text dataset()\n", hdr);
+    rc = caselang_parse(text, strlen(text), "t.case", false, &l, &e);
+    ok(rc != 0 && e.line == 5 &&
+           strcmp(e.message, "expected a data set name (json, bmp, prose, html, pdf) in dataset(), "
+                             "found none") == 0,
+       "no name: %s", rc ? e.message : "(parsed)");
     ok(find("json") && find("json")->bytes.length == 194056, "freeing cases leaves the set whole");
     case_list_free(&l);
 }
 
 int main(void)
 {
+    test_deflate();
     test_registry();
     for (size_t i = 0; i < SET_COUNT; i++)
         test_set(&sets[i]);

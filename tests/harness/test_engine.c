@@ -405,6 +405,205 @@ static void test_client_answers_the_peer(const target_url *url)
     case_list_free(&list);
 }
 
+/* ---- permessage-deflate, client role ------------------------------------------ */
+
+/* A 101 for the request in out_buf answering `extensions` (NULL: none), fed
+ * to the engine; out_buf is emptied. */
+static void answer_with(engine *e, const char *extensions)
+{
+    ws_http_header headers[32];
+    ws_http_request req = {.headers = headers, .max_headers = 32};
+    ws_handshake_request_info info = {0};
+    ws_http_parse_request((const char *)out_buf.data, out_buf.n, BUF_MAX, &req);
+    ws_handshake_check_request(&req, &info);
+    ws_handshake_response_spec spec = {.key = info.key, .key_len = info.key_len,
+                                       .extensions = extensions,
+                                       .extensions_len = extensions ? strlen(extensions) : 0};
+    int n = ws_handshake_build_response(&spec, (char *)peer_buf.data, BUF_MAX);
+    peer_buf.n = n > 0 ? (size_t)n : 0;
+    out_buf.n = 0;
+    feed(e, peer_buf.data, peer_buf.n, 0, false, T0);
+}
+
+static engine *open_compressed(case_list *list, const char *text, const target_url *url,
+                               const char *answer)
+{
+    engine *e = start(load(list, text), ROLE_CLIENT, url);
+    out_buf.n = 0;
+    drain(e, T0, &out_buf);
+    answer_with(e, answer);
+    return e;
+}
+
+/* Inflates one message payload as a peer with a fresh window would. */
+static size_t inflate_payload(const uint8_t *in, size_t n, uint8_t *out, size_t cap)
+{
+    ws_inflater inf;
+    ws_inflater_config cfg = {0};
+    size_t used = 0, made = 0;
+    ws_inflater_init(&inf, &cfg);
+    int rc = ws_inflater_feed(&inf, in, n, true, out, cap, &used, &made);
+    ws_inflater_free(&inf);
+    return rc == WS_OK ? made : (size_t)-1;
+}
+
+#define PMD_HEAD "case Z.1\n  title pmd\n  rfc RFC 7692 7.2.1\n  require r\n"
+#define TEXT17 "Hello Hello Hello"
+
+/* The compressed payload of TEXT17 as the suite's compressor makes it. */
+static size_t text17_compressed_length(void)
+{
+    ws_deflater d;
+    ws_deflater_config cfg = {.level = 1};
+    uint8_t out[64];
+    size_t used, made;
+    ws_deflater_init(&d, &cfg);
+    ws_deflater_feed(&d, (const uint8_t *)TEXT17, 17, true, out, sizeof out, &used, &made);
+    ws_deflater_free(&d);
+    return made;
+}
+
+static void test_client_compresses(const target_url *url)
+{
+    size_t z = text17_compressed_length();
+    char text[512];
+    snprintf(text, sizeof text, PMD_HEAD
+             "  offer permessage-deflate; client_no_context_takeover\n  deflate required\n"
+             "  send text \"" TEXT17 "\" compress fragment=%zu\n"
+             "  send text \"" TEXT17 "\" compress fragment=4\n"
+             "  send binary \"abc\" compress=stored\n"
+             "  expect OK: message text echo, message text echo, message binary echo\n", z);
+    case_list list = {0};
+    engine *e = open_compressed(&list, text, url, "permessage-deflate; client_no_context_takeover");
+    drain(e, T0, &out_buf);
+    ok(engine_result(e)->compressed, "pmd: the agreement is noted");
+    size_t pos = 0;
+    frame whole = next_frame(&out_buf, &pos), empty_end = next_frame(&out_buf, &pos);
+    uint8_t plain[64];
+    ok(whole.ok && whole.h.opcode == WS_OP_TEXT && whole.h.rsv == WS_RSV1 && !whole.h.fin &&
+       whole.h.masked && whole.h.payload_length == z && empty_end.ok &&
+       empty_end.h.opcode == WS_OP_CONTINUATION && empty_end.h.fin && !empty_end.h.rsv &&
+       empty_end.h.payload_length == 0 &&
+       inflate_payload(whole.payload, z, plain, sizeof plain) == 17 &&
+       memcmp(plain, TEXT17, 17) == 0,
+       "pmd: a compressed payload filling its frame exactly ends with an empty FIN continuation");
+    uint8_t joined[64];
+    size_t joined_n = 0, frames = 0;
+    bool rsv_first_only = true;
+    for (frame f = next_frame(&out_buf, &pos); f.ok; f = next_frame(&out_buf, &pos)) {
+        rsv_first_only = rsv_first_only && (frames == 0 ? f.h.rsv == WS_RSV1 : f.h.rsv == 0) &&
+                         f.h.payload_length <= 4;
+        memcpy(joined + joined_n, f.payload, (size_t)f.h.payload_length);
+        joined_n += (size_t)f.h.payload_length;
+        frames++;
+        if (f.h.fin)
+            break;
+    }
+    ok(rsv_first_only && frames >= 2 && inflate_payload(joined, joined_n, plain, sizeof plain) == 17 &&
+       memcmp(plain, TEXT17, 17) == 0,
+       "pmd: fragment=4 cuts the compressed payload into %zu frames, RSV1 on the first only",
+       frames);
+    frame stored = next_frame(&out_buf, &pos);
+    ok(stored.ok && stored.h.opcode == WS_OP_BINARY && stored.h.rsv == WS_RSV1 &&
+       stored.h.payload_length == 9 && memcmp(stored.payload, "\x00\x03\x00\xfc\xff" "abc\x00", 9) == 0,
+       "pmd: compress=stored sends a stored block as in 7.2.3.3 (00 03 00 fc ff abc 00)");
+    const case_result *r = engine_result(e);
+    ok(r->sent_message_count == 3 && r->sent_messages[0].length == 17 &&
+       r->message_bytes_out == 37,
+       "pmd: echo matching and the ratio count the messages before compression");
+    result_free(engine_finish(e, T0 + 10));
+    case_list_free(&list);
+}
+
+static void test_client_declined(const target_url *url)
+{
+    case_list list = {0};
+    engine *e = open_compressed(&list, PMD_HEAD "  offer permessage-deflate\n  deflate required\n"
+                                               "  send text \"x\" compress\n"
+                                               "  expect OK: message text echo\n", url, NULL);
+    drain(e, T0, &out_buf);
+    size_t pos = 0;
+    frame f = next_frame(&out_buf, &pos);
+    ok(f.ok && f.h.opcode == WS_OP_CLOSE && f.payload[0] == 0x03 && f.payload[1] == 0xE8 &&
+       !next_frame(&out_buf, &pos).ok,
+       "pmd declined: no step is played, the suite closes with 1000 at once");
+    peer_buf.n = 0;
+    add_close(&peer_buf, false, 1000);
+    feed(e, peer_buf.data, peer_buf.n, 0, false, T0 + 5);
+    engine_peer_gone(e, NULL, T0 + 6);
+    case_result *r = engine_finish(e, T0 + 7);
+    judge_case(r);
+    ok(r->outcome == VERDICT_UNIMPLEMENTED && r->close_outcome == CLOSE_OK &&
+       strstr(r->reason, "declined permessage-deflate") != NULL,
+       "pmd declined: UNIMPLEMENTED, close OK (%s / %s: %s)", verdict_name(r->outcome),
+       close_verdict_name(r->close_outcome), r->reason);
+    result_free(r);
+    case_list_free(&list);
+}
+
+static void test_client_invalid_offer_accepted(const target_url *url)
+{
+    case_list list = {0};
+    engine *e = open_compressed(&list, PMD_HEAD "  offer permessage-deflate; x_unknown\n"
+                                               "  send text \"x\"\n  expect OK: message text echo\n",
+                                url, "permessage-deflate");
+    case_result *r = engine_finish(e, T0 + 1);
+    judge_case(r);
+    ok(r->outcome == VERDICT_FAILED && strstr(r->reason, "MUST decline") &&
+       strstr(r->reason, "x_unknown") && strstr(r->reason, "RFC 7692 7"),
+       "pmd: accepting an offer a server must decline fails, naming it (%s)", r->reason);
+    result_free(r);
+    case_list_free(&list);
+}
+
+/* The bulk step: each message after the previous echo; echoes are checked
+ * as they come and not kept; a wrong echo is kept and fails. */
+static void bulk_run(const target_url *url, bool corrupt_second)
+{
+    case_list list = {0};
+    engine *e = open_compressed(&list, PMD_HEAD "  bulk binary bmp count=3 size=100000\n"
+                                               "  expect OK: message binary echo x3\n", url, NULL);
+    static uint8_t message[200000];
+    size_t sent_total = 0;
+    bool one_at_a_time = true;
+    for (int k = 0; k < 3; k++) {
+        out_buf.n = 0;
+        drain(e, T0 + (uint64_t)k, &out_buf);
+        /* one frame whose masked payload comes in several units */
+        ws_frame_header h;
+        int hl = ws_frame_decode_header(out_buf.data, out_buf.n, &h);
+        one_at_a_time = one_at_a_time && hl > 0 && out_buf.n == (size_t)hl + h.payload_length;
+        if (hl <= 0)
+            break;
+        memcpy(message, out_buf.data + hl, (size_t)h.payload_length);
+        ws_mask(message, (size_t)h.payload_length, h.mask_key, 0);
+        sent_total += (size_t)h.payload_length;
+        if (corrupt_second && k == 1)
+            message[500] ^= 1;
+        peer_buf.n = 0;
+        add_frame(&peer_buf, WS_OP_BINARY, false, message, (size_t)h.payload_length);
+        feed(e, peer_buf.data, peer_buf.n, 0, false, T0 + (uint64_t)k);
+        if (corrupt_second && k == 1)
+            break;
+    }
+    case_result *r = engine_finish(e, T0 + 10);
+    judge_case(r);
+    if (!corrupt_second) {
+        ok(one_at_a_time && sent_total == 300000 && r->event_count == 3 && !r->events[0].data &&
+           r->events[2].echo_of == 3 && r->events[2].length == 100000 &&
+           r->outcome == VERDICT_OK,
+           "bulk: three 100000-byte slices of bmp, one per echo, echoes checked and not kept");
+        ok(r->sent_messages[2].slice_count == 2,
+           "bulk: the cursor wraps around the end of the data set (263222 bytes)");
+    } else {
+        ok(r->event_count == 2 && r->events[1].echo_of == 0 && r->events[1].data &&
+           r->outcome == VERDICT_FAILED,
+           "bulk: an echo that differs is kept and fails the case (%s)", r->reason);
+    }
+    result_free(r);
+    case_list_free(&list);
+}
+
 /* ---- server role ------------------------------------------------------------- */
 
 static const char *const server_case =
@@ -537,6 +736,11 @@ int main(void)
     test_client_steps(&url);
     test_client_write_modes(&url);
     test_client_answers_the_peer(&url);
+    test_client_compresses(&url);
+    test_client_declined(&url);
+    test_client_invalid_offer_accepted(&url);
+    bulk_run(&url, false);
+    bulk_run(&url, true);
     test_server_echo();
     test_server_rejects_unmasked_frames();
     test_server_refuses_bad_request();

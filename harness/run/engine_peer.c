@@ -16,6 +16,25 @@ static void fail_with(engine *e, uint16_t code, uint64_t now)
         engine_send_close(e, code, now);
 }
 
+/* What the agreement forbids that corrupt data may be: a reference into an
+ * earlier message or past the agreed window (the peer's side of it). */
+static void agreement_hint(const engine *e, char *out, size_t cap)
+{
+    const ws_inflater_config *c = &e->inflater.config;
+    const char *side = e->cfg.role == ROLE_CLIENT ? "server" : "client";
+    unsigned bits = c->window_bits ? c->window_bits : 15;
+    if (c->no_context_takeover && bits < 15)
+        snprintf(out, cap, "; %s_no_context_takeover and %s_max_window_bits=%u were agreed: a "
+                 "reference into an earlier message (RFC 7692 7.1.1.1) or further back than "
+                 "%u bytes (7.1.2.1) is such data", side, side, bits, 1u << bits);
+    else if (c->no_context_takeover)
+        snprintf(out, cap, "; %s_no_context_takeover was agreed: a reference into an earlier "
+                 "message is such data (RFC 7692 7.1.1.1)", side);
+    else if (bits < 15)
+        snprintf(out, cap, "; %s_max_window_bits=%u was agreed: a reference further back than "
+                 "%u bytes is such data (RFC 7692 7.1.2.1)", side, bits, 1u << bits);
+}
+
 static void on_violation(engine *e, int err, uint64_t now)
 {
     if (err == WS_E_MESSAGE_TOO_BIG) {
@@ -31,9 +50,11 @@ static void on_violation(engine *e, int err, uint64_t now)
         return;
     }
     const ws_error_info *info = ws_error_lookup(err);
-    char detail[200];
-    snprintf(detail, sizeof detail, "%s (%s)", info ? info->message : "protocol error",
-             info ? info->rfc_section : "");
+    char detail[400];
+    int n = snprintf(detail, sizeof detail, "%s (%s)", info ? info->message : "protocol error",
+                     info ? info->rfc_section : "");
+    if (err == WS_E_PMD_DATA_CORRUPT && e->inflater_ready && n > 0)
+        agreement_hint(e, detail + n, sizeof detail - (size_t)n);
     engine_violation(e, "the peer broke the protocol: %s", detail);
     fail_with(e, info && info->close_code ? info->close_code : WS_CLOSE_PROTOCOL_ERROR, now);
 }

@@ -41,6 +41,11 @@ void ws_assembler_free(ws_assembler *a)
     a->message_length = 0;
 }
 
+uint8_t ws_assembler_message_opcode(const ws_assembler *a)
+{
+    return a ? a->message_opcode : 0;
+}
+
 uint64_t ws_assembler_error_offset(const ws_assembler *a) { return a->error_offset; }
 
 static int fail(ws_assembler *a, int err, uint64_t offset)

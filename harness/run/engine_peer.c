@@ -16,22 +16,45 @@ static void fail_with(engine *e, uint16_t code, uint64_t now)
         engine_send_close(e, code, now);
 }
 
+/* What the agreement forbids that corrupt data may be: a reference into an
+ * earlier message or past the agreed window (the peer's side of it). */
+static void agreement_hint(const engine *e, char *out, size_t cap)
+{
+    const ws_inflater_config *c = &e->inflater.config;
+    const char *side = e->cfg.role == ROLE_CLIENT ? "server" : "client";
+    unsigned bits = c->window_bits ? c->window_bits : 15;
+    if (c->no_context_takeover && bits < 15)
+        snprintf(out, cap, "; %s_no_context_takeover and %s_max_window_bits=%u were agreed: a "
+                 "reference into an earlier message (RFC 7692 7.1.1.1) or further back than "
+                 "%u bytes (7.1.2.1) is such data", side, side, bits, 1u << bits);
+    else if (c->no_context_takeover)
+        snprintf(out, cap, "; %s_no_context_takeover was agreed: a reference into an earlier "
+                 "message is such data (RFC 7692 7.1.1.1)", side);
+    else if (bits < 15)
+        snprintf(out, cap, "; %s_max_window_bits=%u was agreed: a reference further back than "
+                 "%u bytes is such data (RFC 7692 7.1.2.1)", side, bits, 1u << bits);
+}
+
 static void on_violation(engine *e, int err, uint64_t now)
 {
     if (err == WS_E_MESSAGE_TOO_BIG) {
-        /* Not a protocol error: the suite's own bound, past anything an echo returns. */
-        if (!e->r->violation[0])
-            snprintf(e->r->violation, sizeof e->r->violation,
-                     "the peer sent a message of more than %llu bytes, more than this case sent "
-                     "in all (the suite's limit for the case)",
-                     (unsigned long long)e->peer_message_cap);
+        /* Not a protocol error: the suite's own bound, past anything an echo
+         * returns. The message is an event the case can grade (a server that
+         * inflates a bomb breaks no MUST), and the suite ends it. */
+        observed_event *o = engine_add_event(e, EVENT_MESSAGE, NULL, 0, now);
+        o->opcode = ws_assembler_message_opcode(&e->in);
+        o->length = (size_t)e->peer_message_cap + 1;
+        o->over_limit = true;
+        e->r->over_limit = true;
         fail_with(e, WS_CLOSE_MESSAGE_TOO_BIG, now);
         return;
     }
     const ws_error_info *info = ws_error_lookup(err);
-    char detail[200];
-    snprintf(detail, sizeof detail, "%s (%s)", info ? info->message : "protocol error",
-             info ? info->rfc_section : "");
+    char detail[400];
+    int n = snprintf(detail, sizeof detail, "%s (%s)", info ? info->message : "protocol error",
+                     info ? info->rfc_section : "");
+    if (err == WS_E_PMD_DATA_CORRUPT && e->inflater_ready && n > 0)
+        agreement_hint(e, detail + n, sizeof detail - (size_t)n);
     engine_violation(e, "the peer broke the protocol: %s", detail);
     fail_with(e, info && info->close_code ? info->close_code : WS_CLOSE_PROTOCOL_ERROR, now);
 }

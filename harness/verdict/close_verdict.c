@@ -113,9 +113,16 @@ static close_verdict peer_did_not_close(close_judging *j)
     const case_result *r = j->r;
     const close_tolerance *tol;
     bool kill_closed = r->killed && r->suite_close && r->our_close_code == WS_CLOSE_GOING_AWAY;
-    if (kill_closed && (tol = tolerance(j->c, SITUATION_KILL, j->events_ok))) {
-        reason_put(j->note, "the peer did not fail the connection within the %u ms kill timer; "
-                            "expected ", r->kill_ms);
+    bool limit_closed = r->over_limit && r->suite_close &&
+                        r->our_close_code == WS_CLOSE_MESSAGE_TOO_BIG;
+    if ((kill_closed || limit_closed) && (tol = tolerance(j->c, SITUATION_KILL, j->events_ok))) {
+        if (kill_closed)
+            reason_put(j->note, "the peer did not fail the connection within the %u ms kill "
+                                "timer; expected ", r->kill_ms);
+        else
+            reason_put(j->note, "the peer did not fail the connection: it sent a message over "
+                                "the suite's limit for the case, which closed with 1009; "
+                                "expected ");
         describe_codes(j->note, j->c);
         reason_put(j->note, " or a TCP drop");
         tolerate(j, tol);
@@ -126,6 +133,8 @@ static close_verdict peer_did_not_close(close_judging *j)
     reason_put(j->fail, " or TCP drop); the suite closed it");
     if (r->killed)
         reason_put(j->fail, " after the %u ms kill timer", r->kill_ms);
+    else if (r->over_limit)
+        reason_put(j->fail, " with 1009 when a message outgrew the suite's limit for the case");
     return CLOSE_FAILED;
 }
 

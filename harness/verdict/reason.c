@@ -72,6 +72,8 @@ void describe_observed(reason_text *t, const case_result *r)
             reason_put(t, " %s", e->tag ? e->tag : "");
         else if (e->kind == EVENT_HTTP)
             reason_put(t, " %d", e->status);
+        else if (e->over_limit)
+            reason_put(t, " (over %zu B, the suite's limit for the case)", e->length - 1);
         else
             reason_put(t, " (%zu B)", e->length);
         if (same > 1)

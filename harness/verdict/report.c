@@ -263,6 +263,8 @@ static cJSON *detail_json(const case_result *r)
         if (e->kind == EVENT_HTTP)
             cJSON_AddNumberToObject(j, "status", e->status);
         cJSON_AddNumberToObject(j, "length", (double)e->length);
+        if (e->over_limit)
+            cJSON_AddBoolToObject(j, "over_limit", true);
         if (e->echo_of) {
             /* checked on arrival: the message sent, shown by its index */
             cJSON_AddNumberToObject(j, "echo_of", (double)(e->echo_of - 1));

@@ -33,6 +33,8 @@ typedef struct observed_event {
     uint8_t *data;        /* payload, or the response head for EVENT_HTTP */
     size_t length;
     const char *tag;      /* EVENT_TIMEOUT: points into the case */
+    bool over_limit;      /* a message that outgrew the suite's limit for the case:
+                             length is that limit plus one, nothing was kept */
     uint32_t echo_of;     /* k + 1 when the message equals the k-th text or binary
                              message sent (from 0), checked on arrival and not
                              kept (`bulk`): its bytes are those of the message sent */
@@ -80,6 +82,7 @@ typedef struct case_result {
     size_t event_bytes;        /* payload bytes stored, capped */
     size_t pongs_coalesced;    /* pings answered by a later pong (5.5.3) */
     bool decided_early;        /* closed before the kill timer: no expectation could match */
+    bool over_limit;           /* the suite closed with 1009: a peer message outgrew its limit */
     bool compressed;           /* permessage-deflate was agreed in the handshake */
     char violation[256];       /* first protocol violation by the peer; "" if none */
     bool violation_in_close;   /* it is the payload of the peer's Close, which was recorded */

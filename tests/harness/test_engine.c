@@ -553,6 +553,26 @@ static void test_client_invalid_offer_accepted(const target_url *url)
        strstr(r->reason, "x_unknown") && strstr(r->reason, "RFC 7692 7"),
        "pmd: accepting an offer a server must decline fails, naming it (%s)", r->reason);
     result_free(r);
+    static const struct {
+        const char *answer, *why;
+    } garbage[] = {
+        {"permessage-deflate; server_max_window_bits=99", "RFC 7692 7.1.2.1"},
+        {"permessage-deflate; client_max_window_bits=10", "RFC 7692 7.1.2.2"},
+        {"permessage-deflate, permessage-deflate", "RFC 7692 5"},
+        {"x-garbage;;;=", "handshake"},
+    };
+    for (size_t i = 0; i < sizeof garbage / sizeof garbage[0]; i++) {
+        e = open_compressed(&list, PMD_HEAD "  offer permessage-deflate\n  send text \"x\"\n"
+                                            "  expect OK: message text echo\n",
+                            url, garbage[i].answer);
+        r = engine_finish(e, T0 + 1);
+        judge_case(r);
+        ok(r->outcome == VERDICT_FAILED && r->close_outcome == CLOSE_FAILED &&
+           strstr(r->reason, "bad handshake response") && strstr(r->reason, garbage[i].why),
+           "pmd: an answer \"%s\" fails the case, not the runner (%s)", garbage[i].answer,
+           r->reason);
+        result_free(r);
+    }
     case_list_free(&list);
 }
 

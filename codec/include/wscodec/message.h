@@ -120,6 +120,11 @@ int ws_assembler_init(ws_assembler *a, const ws_assembler_config *config);
 /* Frees the message buffer. The assembler may be initialised again. */
 void ws_assembler_free(ws_assembler *a);
 
+/* The opcode (WS_OP_TEXT or WS_OP_BINARY) of the data message whose frames
+ * are being read, or of the last one read; 0 before any. After
+ * WS_E_MESSAGE_TOO_BIG it tells what kind of message outgrew the limit. */
+uint8_t ws_assembler_message_opcode(const ws_assembler *a);
+
 /*
  * Consumes bytes from buf until one event is complete or buf is exhausted.
  * Returns the number of bytes consumed (0..len) and fills *ev; ev->type is

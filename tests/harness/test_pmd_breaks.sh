@@ -60,7 +60,7 @@ while IFS=';' read -r variant id verdicts rfc reason; do
 done <<'TABLE'
 pmd-accept-invalid;P.1.1;FAILED|FAILED;RFC 7692 7*;*accepted permessage-deflate on an offer a server MUST decline*(RFC 7692 7)*
 pmd-rsv1-continuation;P.2.1;FAILED|FAILED;RFC 7692 6*;*expected the peer to fail the connection*
-pmd-keep-context;P.3.1;FAILED|UNCLEAN;RFC 7692 7.1.1.1*;*not valid DEFLATE data (RFC 7692 7.2.2)*
-pmd-wide-window;P.3.2;FAILED|UNCLEAN;RFC 7692 7.1.2.1*;*not valid DEFLATE data (RFC 7692 7.2.2)*
+pmd-keep-context;P.3.1;FAILED|UNCLEAN;RFC 7692 7.1.1.1*;*not valid DEFLATE data (RFC 7692 7.2.2)*server_no_context_takeover was agreed*(RFC 7692 7.1.1.1)*
+pmd-wide-window;P.3.2;FAILED|UNCLEAN;RFC 7692 7.1.2.1*;*not valid DEFLATE data (RFC 7692 7.2.2)*server_max_window_bits=9 was agreed*(RFC 7692 7.1.2.1)*
 TABLE
 tap_done

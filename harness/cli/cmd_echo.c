@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/options.h"
@@ -15,14 +16,15 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: wsconform echo [--listen HOST:PORT] [--tls-cert FILE --tls-key FILE]\n"
-            "                      [--max-message BYTES] [--no-deflate] [--break LIST]\n"
+            "                      [--max-message BYTES] [--no-deflate] [--threads N]\n"
+            "                      [--break LIST]\n"
             "\n"
             "The reference echo server: a strict RFC 6455 server that echoes every text\n"
             "and binary message, answers Pings, answers a Close with the same code and\n"
             "then closes TCP, and fails the connection with the close code of the rule\n"
             "broken on any protocol error. It accepts no subprotocol; it accepts the first\n"
             "permessage-deflate offer (RFC 7692) it can honour, and then inflates what\n"
-            "it receives and compresses every message it echoes.\n"
+            "it receives and compresses every message it echoes (zlib level 1).\n"
             "Once it accepts connections it prints \"listening on ws://HOST:PORT/\"\n"
             "(wss:// with TLS); it runs until SIGINT or SIGTERM.\n"
             "\n"
@@ -34,6 +36,9 @@ static void usage(FILE *f)
             "                       a bigger one (inflated, with compression) fails the\n"
             "                       connection with 1009\n"
             "  --no-deflate         accept no extension, permessage-deflate included\n"
+            "  --threads N          serve connections on N threads, 1..64 (default: one\n"
+            "                       per CPU, at most 8); each connection stays on one\n"
+            "                       thread, so nothing about a connection depends on N\n"
             "  --break LIST         FOR TESTING A CONFORMANCE SUITE ONLY: break the named\n"
             "                       rules on purpose, so a suite can prove it catches a\n"
             "                       broken server. Comma-separated, repeatable:\n");
@@ -166,6 +171,16 @@ static int take_option(int opt, char **argv, echo_options *o)
     case 'D':
         o->no_deflate = true;
         return OPTIONS_CONTINUE;
+    case 't': {
+        long n;
+        if (options_whole_number(optarg, 1, ECHO_THREADS_MAX, &n) != 0) {
+            fprintf(stderr, "wsconform echo: --threads expects a whole number 1..%d, got '%s'\n",
+                    ECHO_THREADS_MAX, optarg);
+            return 2;
+        }
+        o->threads = (unsigned)n;
+        return OPTIONS_CONTINUE;
+    }
     case 'h':
         usage(stdout);
         return 0;
@@ -184,6 +199,7 @@ static int parse_options(int argc, char **argv, echo_options *o)
         {"max-message", required_argument, NULL, 'm'},
         {"break", required_argument, NULL, 'b'},
         {"no-deflate", no_argument, NULL, 'D'},
+        {"threads", required_argument, NULL, 't'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -191,6 +207,9 @@ static int parse_options(int argc, char **argv, echo_options *o)
     strcpy(o->host, "127.0.0.1");
     strcpy(o->port, "9001");
     o->max_message = WS_DEFAULT_MAX_MESSAGE_SIZE;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    o->threads = cpus < 1 ? 1 : cpus > ECHO_THREADS_DEFAULT_MAX ? ECHO_THREADS_DEFAULT_MAX
+                                                               : (unsigned)cpus;
 
     options_reset();
     opterr = 0;

@@ -22,6 +22,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#define ECHO_THREADS_MAX 64
+#define ECHO_THREADS_DEFAULT_MAX 8
+
 typedef struct echo_options {
     char host[256];        /* without brackets */
     char port[6];
@@ -30,6 +33,7 @@ typedef struct echo_options {
     uint64_t max_message;  /* bytes */
     uint32_t breaks;       /* enum echo_break bits */
     bool no_deflate;       /* never accept permessage-deflate */
+    unsigned threads;      /* loops sharing the listener, each with its own connections */
 } echo_options;
 
 /* Prints "listening on ws://HOST:PORT/" (wss:// with TLS) on stdout once it

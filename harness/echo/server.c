@@ -1,13 +1,17 @@
-/* The echo server: a single-threaded poll() loop over a listening socket,
- * the connections it accepts (echo/conn.h) and a self-pipe for SIGINT and
- * SIGTERM. */
+/* The echo server: poll() loops over a listening socket, the connections
+ * each accepts (echo/conn.h) and a self-pipe for SIGINT and SIGTERM. With
+ * --threads N, N loops share the listener, each on a thread of its own with
+ * its own connections: nothing else is shared but the options and the TLS
+ * context. The self-pipe is never read, so every loop sees the stop. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,7 +266,53 @@ static int run_loop(echo_server *s)
     }
 }
 
-/* Listens and runs the loop; the exit status. */
+static void free_connections(echo_server *s)
+{
+    for (size_t i = 0; i < s->conn_count; i++) {
+        conn_destroy(s->conns[i]);
+        free(s->conns[i]);
+    }
+    free(s->conns);
+    free(s->pollfds);
+    free(s->shared.read_buffer);
+}
+
+static void *worker_main(void *arg)
+{
+    echo_server *w = arg;
+    w->shared.read_buffer = malloc(READ_CHUNK);
+    intptr_t status = w->shared.read_buffer ? run_loop(w) : 1;
+    return (void *)status;
+}
+
+/* The loop on this thread and threads-1 more, until a stop; the exit status. */
+static int run_loops(echo_server *s, unsigned threads)
+{
+    echo_server *workers = calloc(threads, sizeof *workers);
+    pthread_t *ids = calloc(threads, sizeof *ids);
+    unsigned started = 0;
+    for (unsigned t = 1; workers && ids && t < threads; t++, started++) {
+        workers[t] = (echo_server){.shared = {.options = s->shared.options,
+                                              .lenient = s->shared.lenient},
+                                   .listen_fd = s->listen_fd, .signal_fd = s->signal_fd,
+                                   .tls = s->tls};
+        if (pthread_create(&ids[t], NULL, worker_main, &workers[t]) != 0)
+            break;
+    }
+    int status = run_loop(s);
+    for (unsigned t = 1; t <= started; t++) {
+        void *worker_status;
+        pthread_join(ids[t], &worker_status);
+        if ((intptr_t)worker_status != 0)
+            status = 1;
+        free_connections(&workers[t]);
+    }
+    free(workers);
+    free(ids);
+    return status;
+}
+
+/* Listens and runs the loops; the exit status. */
 static int listen_and_run(echo_server *s, const echo_options *o)
 {
     raise_fd_limit();
@@ -275,7 +325,7 @@ static int listen_and_run(echo_server *s, const echo_options *o)
     printf("listening on %s://%s%s%s:%u/\n", s->tls ? "wss" : "ws", v6 ? "[" : "", o->host,
            v6 ? "]" : "", port);
     fflush(stdout);
-    return run_loop(s);
+    return run_loops(s, o->threads ? o->threads : 1);
 }
 
 int echo_serve(const echo_options *o)
@@ -306,13 +356,7 @@ int echo_serve(const echo_options *o)
 
     int status = listen_and_run(&s, o);
 
-    for (size_t i = 0; i < s.conn_count; i++) {
-        conn_destroy(s.conns[i]);
-        free(s.conns[i]);
-    }
-    free(s.conns);
-    free(s.pollfds);
-    free(s.shared.read_buffer);
+    free_connections(&s);
     if (s.listen_fd >= 0)
         close(s.listen_fd);
     SSL_CTX_free(s.tls);

@@ -289,11 +289,14 @@ static bool trusted_by_heartbeat(const runner *rn, const case_result *r)
         return false;
     /* A conversation still going when its timer fired was slowed, not stuck:
      * how far it got depends on what ran beside it. */
-    uint64_t last_event = 0;
-    for (size_t k = 0; k < r->event_count; k++)
-        if (r->events[k].at_us > last_event)
-            last_event = r->events[k].at_us;
-    if (r->event_count && r->duration_us - last_event <= gap)
+    uint64_t last_from_peer = 0;
+    for (size_t k = 0; k < r->event_count; k++) {
+        event_kind kind = r->events[k].kind;
+        bool from_peer = kind == EVENT_MESSAGE || kind == EVENT_PING || kind == EVENT_PONG;
+        if (from_peer && r->events[k].at_us > last_from_peer)
+            last_from_peer = r->events[k].at_us;
+    }
+    if (last_from_peer && r->duration_us - last_from_peer <= gap)
         return false;
     const case_result *hb = session_result(rn->heartbeat);
     uint64_t to = r->started_at_us + r->duration_us, from = to - r->duration_us / 2;

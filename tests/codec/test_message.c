@@ -362,6 +362,11 @@ static void utf8_rules(void)
     second = s.len;
     add_frame(&s, true, WS_RSV1, WS_OP_CONTINUATION, true, "b", 1);
     expect_error("RSV1 on a continuation", &deflate, &s, 0, WS_E_RSV1_ON_CONTINUATION, second);
+    ws_assembler_config rsv1_anywhere = deflate;
+    rsv1_anywhere.lenient = WS_LENIENT_RSV1_CONTINUATION;
+    o = play_all_ways("RSV1 on a continuation, waived", &rsv1_anywhere, &s);
+    ok(o.count == 1 && o.error == 0 && o.events[0].rsv == WS_RSV1 && o.events[0].length == 2,
+       "WS_LENIENT_RSV1_CONTINUATION delivers the message");
 }
 
 static void limits(void)

@@ -72,3 +72,21 @@ stop_echo() {
   ECHO_PID=
   rm -f "${ECHO_LOG:-}"
 }
+
+# verdict_of DIR ID -> "OUTCOME|CLOSE_OUTCOME|RFC|REASON" of one case in DIR/results.json
+verdict_of() {
+  "$PYTHON" - "$1/results.json" "$2" <<'PY'
+import json, sys
+try:
+    data = json.load(open(sys.argv[1]))
+except (OSError, ValueError) as e:
+    print(f"NO RESULTS|||{e}")
+    sys.exit()
+for c in data["cases"]:
+    if c["id"] == sys.argv[2]:
+        print(f'{c["outcome"]}|{c["close_outcome"]}|{c["rfc"]}|{c["reason"]}')
+        break
+else:
+    print("MISSING|||")
+PY
+}

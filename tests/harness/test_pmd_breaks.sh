@@ -9,24 +9,6 @@ cd "$(dirname "$0")/../.."
 work=$(mktemp -d)
 trap 'stop_echo; rm -rf "$work"' EXIT
 
-# verdict_of DIR ID -> "OUTCOME|CLOSE_OUTCOME|RFC|REASON" from results.json
-verdict_of() {
-  python3 - "$1/results.json" "$2" <<'PY'
-import json, sys
-try:
-    data = json.load(open(sys.argv[1]))
-except (OSError, ValueError) as e:
-    print(f"NO RESULTS|||{e}")
-    sys.exit()
-for c in data["cases"]:
-    if c["id"] == sys.argv[2]:
-        print(f'{c["outcome"]}|{c["close_outcome"]}|{c["rfc"]}|{c["reason"]}')
-        break
-else:
-    print("MISSING|||")
-PY
-}
-
 # run_case OUT ID [ECHO ARGS...]: one case against a fresh echo server; prints
 # its verdict.
 run_case() {

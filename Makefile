@@ -144,9 +144,19 @@ $(BUILD)/bench/wsbench: $(BENCH_SRC) $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Ibench $(CSTD) $(WARN) -O2 -g $(CFLAGS) $(BENCH_SRC) -o $@ $(LIB_A) $(LIBS) -lwslay
 
-bench: $(BUILD)/bench/wsbench $(WSCONFORM) $(FUZZ_LF_BIN)
+# pmd-floor: the zlib work of the compression cases alone (bench/pmd_floor/);
+# it reads the cases with the harness, linked as the tests link it.
+PMD_FLOOR_SRC := $(wildcard bench/pmd_floor/*.c)
+PMD_FLOOR := $(BUILD)/bench/pmd-floor
+$(PMD_FLOOR): $(PMD_FLOOR_SRC) $(wildcard bench/pmd_floor/*.h) \
+              $(filter-out %/cli/main.o,$(HARNESS_OBJ)) $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(HARNESS_DEFS) $(CSTD) $(WARN) -O2 -g $(CFLAGS) $(PMD_FLOOR_SRC) -o $@ \
+	  $(filter-out %/cli/main.o,$(HARNESS_OBJ)) $(LIB_A) $(HARNESS_LIBS)
+
+bench: $(BUILD)/bench/wsbench $(WSCONFORM) $(PMD_FLOOR) $(FUZZ_LF_BIN)
 	$(BUILD)/bench/wsbench
-	ci/bench-suite $(WSCONFORM)
+	ci/bench-suite $(WSCONFORM) $(PMD_FLOOR)
 	$(MAKE) --no-print-directory fuzz-bench
 
 demo:

@@ -43,6 +43,8 @@ CASES_DIR ?= $(CURDIR)/cases
 HARNESS_DEFS := -DWSCONFORM_CASES_DIR='"$(CASES_DIR)"' -DWSCONFORM_VERSION='"$(VERSION)"' -Iharness
 WSCONFORM := $(BUILD)/wsconform
 SAN_WSCONFORM := $(BUILD)/san/wsconform
+PMD_FLOOR_SRC := $(wildcard bench/pmd_floor/*.c)
+PMD_FLOOR := $(BUILD)/bench/pmd-floor
 HTEST_SRC := $(wildcard tests/harness/test_*.c)
 HTEST_BIN := $(HTEST_SRC:tests/harness/%.c=$(BUILD)/tests/%.t)
 SAN_HTEST_BIN := $(HTEST_SRC:tests/harness/%.c=$(BUILD)/san/tests/%.t)
@@ -125,11 +127,11 @@ check:
 	$(MAKE) --no-print-directory check-fuzz-replay
 
 check-build: $(TEST_BIN) $(HTEST_BIN) $(SAN_TEST_BIN) $(SAN_HTEST_BIN) $(WSCONFORM) \
-             $(SAN_WSCONFORM) $(FUZZ_REPLAY_BIN)
+             $(SAN_WSCONFORM) $(FUZZ_REPLAY_BIN) $(PMD_FLOOR)
 
 SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
 
-check-plain: $(TEST_BIN) $(HTEST_BIN) $(WSCONFORM)
+check-plain: $(TEST_BIN) $(HTEST_BIN) $(WSCONFORM) $(PMD_FLOOR)
 	WSCONFORM_BIN=$(WSCONFORM) $(PROVE) $(TEST_BIN) $(HTEST_BIN) $(SCRIPT_TESTS)
 
 check-san: $(SAN_TEST_BIN) $(SAN_HTEST_BIN) $(SAN_WSCONFORM)
@@ -146,8 +148,6 @@ $(BUILD)/bench/wsbench: $(BENCH_SRC) $(LIB_A)
 
 # pmd-floor: the zlib work of the compression cases alone (bench/pmd_floor/);
 # it reads the cases with the harness, linked as the tests link it.
-PMD_FLOOR_SRC := $(wildcard bench/pmd_floor/*.c)
-PMD_FLOOR := $(BUILD)/bench/pmd-floor
 $(PMD_FLOOR): $(PMD_FLOOR_SRC) $(wildcard bench/pmd_floor/*.h) \
               $(filter-out %/cli/main.o,$(HARNESS_OBJ)) $(LIB_A)
 	@mkdir -p $(@D)

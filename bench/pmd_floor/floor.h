@@ -26,10 +26,10 @@
 
 /* Both ends compress at level 1: the suite's SUITE_LEVEL in
  * harness/run/compressor.c and the echo's deflater in harness/echo/opening.c.
- * Both leave memLevel at zlib's default (the codec's default too); pmd-floor
- * --mem-level tries another. */
+ * Both leave memLevel to the codec (8, or window_bits - 3 below window 11);
+ * pmd-floor --mem-level tries another for every window. */
 #define FLOOR_LEVEL 1
-#define FLOOR_MEM_LEVEL 8
+#define FLOOR_MEM_LEVEL 0 /* 0: as the codec chooses for the window */
 
 typedef enum floor_op {
     OP_SUITE_DEFLATE = 0,
@@ -99,16 +99,6 @@ typedef struct floor_split {
  * in err when zlib fails or a round trip does not give the message back. */
 int floor_replay_case(const floor_plan *plan, const floor_case *c, floor_split *split, char *err,
                       size_t err_cap);
-
-/* The next message of a bulk step: `units` characters (text) or bytes from
- * unit `cursor` of the set, wrapping to its start; pieces of set->bytes. */
-typedef struct floor_span {
-    uint64_t offset[2], length[2];
-    size_t pieces;
-    uint64_t next_cursor;
-} floor_span;
-
-floor_span floor_bulk_span(const dataset *set, uint64_t cursor, uint64_t units);
 
 double floor_now(void);
 

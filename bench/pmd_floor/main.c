@@ -235,7 +235,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "pmd-floor: %s\n", sh->error[0] ? sh->error : "a worker failed");
     } else {
         fprintf(stderr,
-                "# pmd_floor: %zu cases, %llu messages, %zu workers, level %d, memLevel %u: "
+                "# pmd_floor: %zu cases, %llu messages, %zu workers, level %d, memLevel %u (0: the codec's): "
                 "%.2f s wall, %.2f s CPU (cases read and planned in %.2f s, not counted)\n",
                 plan.count, (unsigned long long)plan.messages, workers, FLOOR_LEVEL,
                 (unsigned)o.mem_level, wall,

@@ -31,6 +31,13 @@ static bool agree(const char *extensions, uint8_t mem_level, floor_agreement *ou
     out->suite_deflate.mem_level = out->echo_deflate.mem_level = mem_level;
     ws_pmd_configure(&agreed, WS_ROLE_CLIENT, &out->suite_deflate, &out->suite_inflate);
     ws_pmd_configure(&agreed, WS_ROLE_SERVER, &out->echo_deflate, &out->echo_inflate);
+    if (!mem_level) {
+        /* the codec's default (ws_deflater_init): window_bits - 3 below 11, else 8 */
+        uint8_t w = out->echo_deflate.window_bits ? out->echo_deflate.window_bits : 15;
+        out->echo_deflate.mem_level = w < 11 ? (uint8_t)(w - 3) : 8;
+        w = out->suite_deflate.window_bits ? out->suite_deflate.window_bits : 15;
+        out->suite_deflate.mem_level = w < 11 ? (uint8_t)(w - 3) : 8;
+    }
     return true;
 }
 
@@ -54,30 +61,12 @@ static long profile_of(floor_plan *plan, const dataset *set, const floor_agreeme
     return (long)plan->profile_count++;
 }
 
-floor_span floor_bulk_span(const dataset *set, uint64_t cursor, uint64_t units)
-{
-    /* As the engine cuts a bulk message (harness/run/engine_steps.c
-     * send_bulk_message); units never exceed the set (checked when planned). */
-    uint64_t total = set->chars, to = cursor + units;
-    floor_span s = {{0}, {0}, 0, to % total};
-    uint64_t start = dataset_byte_offset(set, cursor);
-    s.offset[0] = start;
-    s.length[0] = dataset_byte_offset(set, to < total ? to : total) - start;
-    s.pieces = 1;
-    if (to > total) {
-        s.offset[1] = 0;
-        s.length[1] = dataset_byte_offset(set, to - total);
-        s.pieces = 2;
-    }
-    return s;
-}
-
 /* Counts the messages and bytes of one bulk step, and its largest message. */
 static void measure_bulk(const step *st, uint64_t *bytes, uint64_t *largest)
 {
     uint64_t cursor = 0;
     for (uint32_t k = 0; k < st->count; k++) {
-        floor_span s = floor_bulk_span(st->dataset, cursor, st->bulk_size);
+        dataset_span s = dataset_bulk_span(st->dataset, cursor, st->bulk_size);
         uint64_t n = s.length[0] + s.length[1];
         *bytes += n;
         if (n > *largest)

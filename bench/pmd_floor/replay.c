@@ -142,7 +142,7 @@ static void tally(floor_tally *t, double seconds, uint64_t in, uint64_t out)
 
 /* One message there and back; false when zlib failed or it came back changed. */
 static bool round_trip(connection *c, const floor_agreement *a, const dataset *set,
-                       const floor_span *s, floor_tally *t)
+                       const dataset_span *s, floor_tally *t)
 {
     const uint8_t *base = set->bytes.pattern;
     const uint8_t *piece[2] = {base + s->offset[0], base + s->offset[1]};
@@ -195,7 +195,7 @@ int floor_replay_case(const floor_plan *plan, const floor_case *fc, floor_split 
         floor_tally *t = split->tally[fc->bulks[b].profile];
         uint64_t cursor = 0;
         for (uint32_t k = 0; k < st->count; k++) {
-            floor_span s = floor_bulk_span(st->dataset, cursor, st->bulk_size);
+            dataset_span s = dataset_bulk_span(st->dataset, cursor, st->bulk_size);
             if (!round_trip(&c, &fc->agreement, st->dataset, &s, t)) {
                 snprintf(err, err_cap, "%s: message %u of %u (line %d) did not survive the "
                          "round trip through zlib", fc->def->id, k + 1, st->count, st->line);

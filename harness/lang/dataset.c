@@ -185,3 +185,16 @@ uint64_t dataset_byte_offset(const dataset *d, uint64_t char_index)
     }
     return at;
 }
+
+dataset_span dataset_bulk_span(const dataset *d, uint64_t cursor, uint64_t units)
+{
+    uint64_t total = d->chars, to = cursor + units;
+    dataset_span s = {.pieces = 1, .next_cursor = total ? to % total : 0};
+    s.offset[0] = dataset_byte_offset(d, cursor);
+    s.length[0] = dataset_byte_offset(d, to < total ? to : total) - s.offset[0];
+    if (to > total) {
+        s.length[1] = dataset_byte_offset(d, to - total);
+        s.pieces = 2;
+    }
+    return s;
+}

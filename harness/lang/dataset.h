@@ -40,4 +40,16 @@ const char *dataset_names(void);
  * sent as binary), char_index itself. Constant time. */
 uint64_t dataset_byte_offset(const dataset *d, uint64_t char_index);
 
+/* The message of `units` units (characters of a text set, bytes of a binary
+ * one) from unit `cursor` of the set, wrapping once to its start (Autobahn's
+ * cursor for 12.x and 13.x; units <= d->chars): pieces of d->bytes in order,
+ * and the cursor of the next message. */
+typedef struct dataset_span {
+    uint64_t offset[2], length[2];
+    size_t pieces;            /* 1, or 2 when the message wraps around */
+    uint64_t next_cursor;
+} dataset_span;
+
+dataset_span dataset_bulk_span(const dataset *d, uint64_t cursor, uint64_t units);
+
 #endif

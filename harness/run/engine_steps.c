@@ -275,19 +275,15 @@ static void send_plain(engine *e, const step *st, uint8_t opcode, const sent_sli
 static void send_bulk_message(engine *e, const step *st, uint64_t now)
 {
     const dataset *set = st->dataset;
-    uint64_t units = set->chars, from = e->bulk.cursor, to = from + st->bulk_size;
-    uint64_t start = dataset_byte_offset(set, from);
+    dataset_span span = dataset_bulk_span(set, e->bulk.cursor, st->bulk_size);
     sent_slice slices[2];
-    size_t n = 0;
-    slices[n++] = (sent_slice){&set->bytes, start,
-                               dataset_byte_offset(set, to < units ? to : units) - start};
-    if (to > units)
-        slices[n++] = (sent_slice){&set->bytes, 0, dataset_byte_offset(set, to - units)};
-    e->bulk.cursor = to % units;
+    for (size_t i = 0; i < span.pieces; i++)
+        slices[i] = (sent_slice){&set->bytes, span.offset[i], span.length[i]};
+    e->bulk.cursor = span.next_cursor;
     if (st->compress)
-        send_compressed(e, st, st->opcode, slices, n, st->fragment, now);
+        send_compressed(e, st, st->opcode, slices, span.pieces, st->fragment, now);
     else
-        send_plain(e, st, st->opcode, slices, n, st->fragment, now);
+        send_plain(e, st, st->opcode, slices, span.pieces, st->fragment, now);
 }
 
 /* Sends the next message and waits for one more event (its echo), at the

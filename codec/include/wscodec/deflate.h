@@ -266,7 +266,8 @@ typedef struct ws_deflater_config {
                                    which refer to no window at all */
     bool no_context_takeover;   /* reset our window after every message */
     uint8_t level;              /* zlib level 1..9; 0 means 6 */
-    uint8_t mem_level;          /* zlib memLevel 1..9; 0 means 8 */
+    uint8_t mem_level;          /* zlib memLevel 1..9; 0 means 8, or window_bits - 3
+                                   below window 11 (faster there, as good) */
     /* Optional allocator; realloc(ptr, 0) must free. NULL: the C library. */
     void *(*realloc_fn)(void *ctx, void *ptr, size_t size);
     void *alloc_ctx;
@@ -285,8 +286,8 @@ typedef struct ws_deflater {
 
 /*
  * Prepares d for the messages of one connection. Allocates zlib's deflate
- * state, once: about 2^(window_bits+2) + 2^(mem_level+9) + 6 KiB (262 KiB
- * with the defaults, 16 KiB at window 9 and memLevel 4). Returns WS_OK,
+ * state, once: about 2^(window_bits+2) + 2^(mem_level+9) + 6 KiB (with the
+ * default memLevel 262 KiB at window 15, 40 KiB at window 9). Returns WS_OK,
  * WS_E_NO_MEMORY, WS_E_FAILED if zlib refuses (a library version mismatch),
  * or WS_E_INVALID_ARGUMENT if a pointer is NULL or a field is out of range.
  * After a failed init, free is a no-op.

@@ -7,7 +7,9 @@
   verdicts.py check [--recheck] BASELINE DIR
       Compares the (outcome, close_outcome) of every case in DIR/results.json
       with BASELINE; prints each difference as "SERVER: DIFF ID: ..."; exit 1
-      if any case differs. With --recheck, DIR holds a re-run of the cases
+      if any case differs. Cases of the baseline the run left out are named,
+      or only counted when there are more than ten (a --quick run). With
+      --recheck, DIR holds a re-run of the cases
       that differed: a case that now matches is reported as flaky, and the
       cases of the baseline that were not re-run are not mentioned.
   verdicts.py record [--merge] BASELINE DIR...

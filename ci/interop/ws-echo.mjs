@@ -5,8 +5,9 @@
 // from $WS_NODE_MODULES if set. Listens on 127.0.0.1 only. Prints "version X"
 // and then "listening on ws://127.0.0.1:PORT/" once it accepts connections.
 // Echoes every text and binary message. Library defaults otherwise, except:
-// permessage-deflate off (already the server default) and maxPayload raised
-// to 32 MiB so 16 MiB messages fit.
+// permessage-deflate on (off by default on the server side) with threshold 0,
+// so that every message is sent compressed, not only those of 1 KiB or more;
+// and maxPayload raised to 32 MiB so 16 MiB messages fit.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -22,7 +23,7 @@ const port = Number(process.argv[2] ?? 0);
 const wss = new WebSocketServer({
   host: '127.0.0.1',
   port,
-  perMessageDeflate: false,
+  perMessageDeflate: { threshold: 0 },
   maxPayload: 2 ** 25,
 });
 

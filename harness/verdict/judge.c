@@ -179,7 +179,9 @@ void judge_case(case_result *r)
         r->outcome = VERDICT_FAILED;
         r->close_outcome = CLOSE_FAILED;
         reason_put(&why, "%s", r->failure);
-    } else if (r->def->informational && (!r->violation[0] || r->violation_in_close)) {
+    } else if (r->def->informational && (!r->violation[0] || r->violation_in_close) &&
+               !(r->def->deflate_required && r->handshake_done && !r->compressed)) {
+        /* (a case that needed compression and was declined is UNIMPLEMENTED) */
         /* What the peer's Close said is what an informational case reports on. */
         judge_informational(r, &why);
     } else {

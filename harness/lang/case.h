@@ -154,6 +154,7 @@ typedef enum close_situation {
     SITUATION_CODE,       /* the peer's Close carried one of tolerated_codes */
     SITUATION_PEER_CLOSE, /* close us: the peer started the close with a Close frame */
     SITUATION_PEER_DROP,  /* close us: the peer dropped TCP first, without a Close */
+    SITUATION_REFUSED,    /* close us: the server refused the handshake with an HTTP status */
     SITUATION_COUNT,
 } close_situation;
 

@@ -162,7 +162,7 @@ static int tolerance_reason(parser *ps, int line, span body, close_tolerance *t)
     return 0;
 }
 
-/* tolerate VERDICT: (kill | code CODES | peer-close | peer-drop) "WHY" */
+/* tolerate VERDICT: (kill | code CODES | peer-close | peer-drop | refused) "WHY" */
 static int parse_tolerate(parser *ps, builder *b, int line, span rest)
 {
     char show_buf[SHOW_MAX];
@@ -178,7 +178,8 @@ static int parse_tolerate(parser *ps, builder *b, int line, span rest)
     next_token(&body, &word);
     int which;
     if (!name_lookup(&situation_names, word.p, word.n, &which))
-        return fail(ps, line, "expected a situation (kill, code CODES, peer-close, peer-drop) "
+        return fail(ps, line, "expected a situation (kill, code CODES, peer-close, peer-drop, "
+                              "refused) "
                               "after tolerate %s:, found %s", verdict_name(v), SHOW(word));
     if (b->tolerate_line[which])
         return fail(ps, line, "expected one tolerate line per situation, found a second '%s' "
@@ -212,7 +213,8 @@ int check_tolerances(parser *ps, const builder *b)
         if (i == SITUATION_KILL && c->by != CLOSER_PEER)
             return fail(ps, line, "expected close peer with tolerate ... kill (the peer is to "
                                   "close), found close us");
-        if ((i == SITUATION_PEER_CLOSE || i == SITUATION_PEER_DROP) && c->by != CLOSER_US)
+        if ((i == SITUATION_PEER_CLOSE || i == SITUATION_PEER_DROP || i == SITUATION_REFUSED) &&
+            c->by != CLOSER_US)
             return fail(ps, line, "expected close us with tolerate ... %s (the suite is to close), "
                                   "found close peer", name);
     }

@@ -45,6 +45,7 @@ static const name_entry situations[] = {
     {"code", SITUATION_CODE},
     {"peer-close", SITUATION_PEER_CLOSE},
     {"peer-drop", SITUATION_PEER_DROP},
+    {"refused", SITUATION_REFUSED},
 };
 const name_table situation_names = NAME_TABLE(situations);
 

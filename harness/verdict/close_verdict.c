@@ -177,6 +177,14 @@ close_verdict judge_close(const case_result *r, bool events_ok, reason_text *fai
     if (j.c->by == CLOSER_NONE)
         return refusal(&j);
     if (!r->handshake_done) {
+        const close_tolerance *tol;
+        if (r->response_status >= 400 && r->response_status <= 599 &&
+            (tol = tolerance(j.c, SITUATION_REFUSED, events_ok))) {
+            reason_put(note, "the server refused the opening handshake with %d; expected it "
+                             "to complete", r->response_status);
+            tolerate(&j, tol);
+            return CLOSE_OK;
+        }
         reason_put(fail, "opening handshake was never completed");
         return CLOSE_FAILED;
     }

@@ -576,6 +576,41 @@ static void test_client_invalid_offer_accepted(const target_url *url)
     case_list_free(&list);
 }
 
+/* A 4xx refusal where an offer had to be declined: tolerated as NON-STRICT;
+ * a 5xx is not. */
+static void test_client_refused(const target_url *url)
+{
+    static const struct {
+        const char *head;
+        verdict outcome;
+        close_verdict close;
+    } answers[] = {
+        {"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", VERDICT_NON_STRICT, CLOSE_OK},
+        {"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n", VERDICT_FAILED,
+         CLOSE_FAILED},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        case_list list = {0};
+        engine *e = start(load(&list, PMD_HEAD "  offer permessage-deflate; x_unknown\n"
+                                               "  send text \"x\"\n"
+                                               "  expect OK: message text echo\n"
+                                               "  expect NON-STRICT: http 400-499\n"
+                                               "  tolerate NON-STRICT: refused \"why\"\n"),
+                          ROLE_CLIENT, url);
+        out_buf.n = 0;
+        drain(e, T0, &out_buf);
+        feed(e, (const uint8_t *)answers[i].head, strlen(answers[i].head), 0, false, T0 + 1);
+        engine_peer_gone(e, NULL, T0 + 2);
+        case_result *r = engine_finish(e, T0 + 3);
+        judge_case(r);
+        ok(r->outcome == answers[i].outcome && r->close_outcome == answers[i].close,
+           "refused with %.12s: %s / %s (%s)", answers[i].head + 9, verdict_name(r->outcome),
+           close_verdict_name(r->close_outcome), r->reason);
+        result_free(r);
+        case_list_free(&list);
+    }
+}
+
 /* The bulk step: each message after the previous echo; echoes are checked
  * as they come and not kept; a wrong echo is kept and fails. */
 static void bulk_run(const target_url *url, bool corrupt_second)
@@ -759,6 +794,7 @@ int main(void)
     test_client_compresses(&url);
     test_client_declined(&url);
     test_client_invalid_offer_accepted(&url);
+    test_client_refused(&url);
     bulk_run(&url, false);
     bulk_run(&url, true);
     test_server_echo();

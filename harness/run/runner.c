@@ -82,6 +82,7 @@ typedef struct runner {
     run_info *info;
     case_result **results;
     uint64_t *bounds;
+    bool *bulk;                /* the case has a bulk step (BULK_JOBS) */
     size_t done;
 
     /* for telling where the target died */
@@ -536,7 +537,7 @@ static bool play(runner *rn, const size_t *order, size_t n, size_t jobs, bool al
         /* No new case while the probe decides whether the target is there. */
         while (!rn->probing && next < n && rn->active < jobs) {
             size_t i = order[next];
-            bool bulk = has_bulk_step(rn->cases[i]);
+            bool bulk = rn->bulk[i];
             if (rn->active && rn->memory + rn->bounds[i] > rn->cfg->memory_budget)
                 break;
             if (bulk && rn->bulk_active >= BULK_JOBS)
@@ -594,6 +595,7 @@ case_result **runner_run(const case_def *const *cases, size_t count, const runne
                  .jobs = cfg->jobs ? cfg->jobs : 1};
     rn.results = must_calloc(count, sizeof *rn.results);
     rn.bounds = must_calloc(count, sizeof *rn.bounds);
+    rn.bulk = must_calloc(count, sizeof *rn.bulk);
     rn.ended_at = must_calloc(count, sizeof *rn.ended_at);
     rn.dropped = must_calloc(count, sizeof *rn.dropped);
     rn.started_at = must_calloc(count, sizeof *rn.started_at);
@@ -605,6 +607,7 @@ case_result **runner_run(const case_def *const *cases, size_t count, const runne
     size_t *order = must_calloc(count, sizeof *order);
     for (size_t i = 0; i < count; i++) {
         rn.bounds[i] = session_memory_bound(cases[i]);
+        rn.bulk[i] = has_bulk_step(cases[i]);
         order[i] = i;
     }
     info->target_state = TARGET_OK;
@@ -627,6 +630,7 @@ case_result **runner_run(const case_def *const *cases, size_t count, const runne
 
     free(order);
     free(rn.bounds);
+    free(rn.bulk);
     free(rn.ended_at);
     free(rn.dropped);
     free(rn.started_at);

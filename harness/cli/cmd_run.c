@@ -11,7 +11,7 @@
 
 #include "cli/options.h"
 #include "lang/catalog.h"
-#include "verdict/report.h"
+#include "report/results_writer.h"
 #include "run/runner.h"
 #include "run/session.h"
 #include "run/transport.h"

@@ -35,6 +35,7 @@ void case_def_free(case_def *def)
     free(def->rfc);
     free(def->requirement);
     free(def->note);
+    free(def->body);
     free(def->file);
 
     request_spec *rq = &def->request;

@@ -204,6 +204,8 @@ typedef struct case_def {
     char *rfc;                /* "5.5.2" */
     char *requirement;        /* the RFC's words */
     char *note;               /* optional */
+    char *body;               /* the case's lines after title/rfc/require/note, as played
+                                 (families expanded), one per line; for the reports */
     char *file;
     int line;                 /* of the `case` line (or the family row) */
     request_spec request;

@@ -22,6 +22,7 @@ static void builder_free(builder *b)
     case_def_free(&b->c);
     free(b->require.s);
     free(b->note.s);
+    free(b->body.s);
     memset(b, 0, sizeof *b);
 }
 
@@ -54,6 +55,8 @@ static int builder_finish(parser *ps, builder *b, int block_line)
                     !b->c.title ? "title" : !b->c.rfc ? "rfc" : "require", b->c.id);
     b->c.requirement = b->require.s;
     b->require.s = NULL;
+    b->c.body = b->body.s;
+    b->body.s = NULL;
     if (b->note.len) {
         b->c.note = b->note.s;
         b->note.s = NULL;

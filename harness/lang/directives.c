@@ -77,6 +77,13 @@ int run_directive(parser *ps, builder *b, const directive_table *t, int *first_l
     return d->parse(ps, b, line, rest);
 }
 
+/* title, rfc, require and note describe the case; the reports show them apart. */
+static bool is_description(span word)
+{
+    return span_is(word, "title") || span_is(word, "rfc") || span_is(word, "require") ||
+           span_is(word, "note");
+}
+
 int parse_directive(parser *ps, builder *b, const src_line *l)
 {
     char show_buf[SHOW_MAX];
@@ -85,8 +92,12 @@ int parse_directive(parser *ps, builder *b, const src_line *l)
     next_token(&rest, &word);
     bool found;
     int rc = run_directive(ps, b, &case_directives, b->first_line, line, word, rest, &found);
-    if (found)
+    if (found) {
+        if (rc == 0 && !is_description(word) &&
+            (strbuf_add(&b->body, l->text.p, l->text.n) != 0 || strbuf_add(&b->body, "\n", 1) != 0))
+            return out_of_memory(ps, line);
         return rc;
+    }
     if (span_is(word, "rows") || span_is(word, "end"))
         return fail(ps, line, "expected '%.*s' only in a family block, found it in a case",
                     (int)word.n, word.p);

@@ -46,6 +46,7 @@ struct builder {
     case_def c;
     size_t step_cap, expectation_cap, edit_cap;
     strbuf require, note;
+    strbuf body;                            /* the played lines, for the reports */
     int first_line[DIRECTIVES_MAX];         /* of each case_directives row, 0 if not seen */
     int request_first_line[DIRECTIVES_MAX]; /* of each request_words row */
     int tolerate_line[SITUATION_COUNT];

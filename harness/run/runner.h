@@ -22,7 +22,7 @@
 #include <stddef.h>
 
 #include "lang/case.h"
-#include "verdict/report.h"
+#include "report/results_writer.h"
 #include "verdict/result.h"
 #include "run/session.h"
 

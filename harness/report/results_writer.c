@@ -1,6 +1,6 @@
 /* Reporters: they only read finished, judged results. */
 #define _DEFAULT_SOURCE
-#include "verdict/report.h"
+#include "report/results_writer.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -229,6 +229,7 @@ static cJSON *detail_json(const case_result *r)
     cJSON *c = case_json(r);
     cJSON_AddStringToObject(c, "file", r->def->file ? r->def->file : "");
     cJSON_AddNumberToObject(c, "line", r->def->line);
+    cJSON_AddStringToObject(c, "case_text", r->def->body ? r->def->body : "");
     cJSON_AddStringToObject(c, "closed_by", endpoint_name(r->closer));
     cJSON_AddStringToObject(c, "tcp_closed_by", endpoint_name(r->tcp_closed_by));
     cJSON_AddBoolToObject(c, "clean", result_clean(r));

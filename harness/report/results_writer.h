@@ -1,6 +1,6 @@
 /* Reports of a finished run: results.json, results.tap, per-case details, TAP on stdout. */
-#ifndef WSCONFORM_REPORT_H
-#define WSCONFORM_REPORT_H
+#ifndef WSCONFORM_RESULTS_WRITER_H
+#define WSCONFORM_RESULTS_WRITER_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -23,4 +23,8 @@ int cmd_list(int argc, char **argv);
  * "FILE:LINE: message" per bad one. 0 if all parse, 2 otherwise. */
 int cmd_check(int argc, char **argv);
 
+/* `wsconform report RUN... [--html DIR] [--junit FILE] [--autobahn-json DIR]`:
+ * reports made from finished runs (report/reports.h). 0, or 2. */
+int cmd_report(int argc, char **argv);
+
 #endif

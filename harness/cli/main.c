@@ -11,6 +11,7 @@ static void usage(FILE *f)
                "  echo        run the reference echo server\n"
                "  list        list the cases\n"
                "  check FILE  check case files for errors\n"
+               "  report RUN  HTML, JUnit or Autobahn reports from finished runs\n"
                "  version     print the version\n"
                "'wsconform COMMAND --help' describes each command.\n");
 }
@@ -29,7 +30,7 @@ static const struct command {
     int (*run)(int argc, char **argv);
 } commands[] = {
     {"run", cmd_run},         {"echo", cmd_echo},       {"list", cmd_list},
-    {"check", cmd_check},     {"version", cmd_version}, {"--version", cmd_version},
+    {"check", cmd_check},     {"report", cmd_report},   {"version", cmd_version}, {"--version", cmd_version},
 };
 
 /* Runs argv[0] as a command, given argv[0..argc). */

@@ -87,7 +87,7 @@ cJSON *json_file_load(const char *path, size_t max_bytes, char *err, size_t errl
         return NULL;
     }
     const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, true);
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len + 1, &end, true);
     if (!root) {
         size_t at = end ? (size_t)(end - text) : len;
         if (at > len)

@@ -1,16 +1,22 @@
 /* `wsconform run URL`: plays the selected cases against a server. */
 #define _DEFAULT_SOURCE
+#define _XOPEN_SOURCE 700
 #include "cli/commands.h"
 
+#include <ftw.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/options.h"
 #include "lang/catalog.h"
+#include "report/baseline.h"
+#include "report/reports.h"
 #include "report/results_writer.h"
 #include "run/runner.h"
 #include "run/session.h"
@@ -71,13 +77,15 @@ static void usage(FILE *f)
             "usage: wsconform run URL [--cases LIST] [--exclude LIST] [--jobs N] [--out DIR]\n"
             "                         [--agent NAME] [--tap] [--strict] [--timeout-scale F]\n"
             "                         [--ca FILE | --insecure] [--cases-dir DIR]\n"
+            "                         [--html DIR] [--junit FILE] [--autobahn-json DIR]\n"
+            "                         [--baseline FILE]\n"
             "  URL            ws://host:port/path or wss://...; IPv6 literals in brackets\n"
             "  --cases LIST   comma-separated globs over case ids (\"1.*,2.1\"); default all\n"
             "  --exclude LIST globs of cases to leave out\n"
             "  --jobs N       cases run at once, 1..256 (default %d); a case that did not\n"
             "                 pass is played again alone, so --jobs never changes a verdict\n"
-            "  --out DIR      write results.json, results.tap and cases/<id>.json there\n"
-            "                 (created before anything runs)\n"
+            "  --out DIR      write results.json, results.tap, cases/<id>.json and the HTML\n"
+            "                 report (index.html) there (created before anything runs)\n"
             "  --agent NAME   name of the implementation under test, for the reports\n"
             "  --tap          TAP 14 on stdout\n"
             "  --strict       NON-STRICT counts as a failure\n"
@@ -85,6 +93,12 @@ static void usage(FILE *f)
             "  --ca FILE      trust these CA certificates (PEM) for wss://\n"
             "  --insecure     do not verify the server's certificate\n"
             "  --cases-dir DIR  where case files are read from\n"
+            "  --html DIR     the HTML report (index.html and a page per case) in DIR\n"
+            "  --junit FILE   JUnit XML: a testsuite per section, a testcase per case\n"
+            "  --autobahn-json DIR  Autobahn's index.json and per-case files in DIR\n"
+            "  --baseline FILE  compare with these expected verdicts (wsconform baseline):\n"
+            "                 exit 0 when no case got worse, 1 on a regression; prints the\n"
+            "                 regressions, then the improvements (and OUT/baseline.json)\n"
             "exit status: 0 no case failed, 1 a case failed, 2 usage or case-file error,\n"
             "             3 the target could not be reached, is not a WebSocket endpoint\n"
             "             or died during the run, 130 interrupted (reports still written)\n",
@@ -94,6 +108,8 @@ static void usage(FILE *f)
 /* What the command line asked for. */
 typedef struct run_options {
     const char *url, *include, *exclude, *out_dir, *agent, *ca, *cases_dir;
+    const char *baseline;
+    report_request reports;
     bool tap, strict, insecure;
     long jobs;
     double timeout_scale;
@@ -123,6 +139,9 @@ static int parse_options(int argc, char **argv, run_options *o)
         {"strict", no_argument, NULL, 's'},        {"timeout-scale", required_argument, NULL, 'T'},
         {"ca", required_argument, NULL, 'C'},      {"insecure", no_argument, NULL, 'k'},
         {"cases-dir", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'},
+        {"html", required_argument, NULL, 'H'},    {"junit", required_argument, NULL, 'J'},
+        {"autobahn-json", required_argument, NULL, 'A'},
+        {"baseline", required_argument, NULL, 'B'},
         {NULL, 0, NULL, 0},
     };
     *o = (run_options){.jobs = DEFAULT_JOBS, .timeout_scale = 1.0};
@@ -139,6 +158,10 @@ static int parse_options(int argc, char **argv, run_options *o)
         case 'C': o->ca = optarg; break;
         case 'k': o->insecure = true; break;
         case 'd': o->cases_dir = optarg; break;
+        case 'H': o->reports.html_dir = optarg; break;
+        case 'J': o->reports.junit_file = optarg; break;
+        case 'A': o->reports.autobahn_dir = optarg; break;
+        case 'B': o->baseline = optarg; break;
         case 'j': case 'T': status = parse_value(opt, optarg, o); break;
         default: status = options_usage_status(usage, opt); break;
         }
@@ -155,6 +178,7 @@ static int parse_options(int argc, char **argv, run_options *o)
         return 2;
     }
     o->url = argv[optind];
+    o->reports.strict = o->strict;
     return OPTIONS_CONTINUE;
 }
 
@@ -165,6 +189,9 @@ typedef struct run_setup {
     const case_def **selected;
     size_t count;
     transport_target target;
+    baseline *expected;       /* --baseline */
+    char *scratch_dir;        /* the run's files when reports need them and --out is not given */
+    const char *files_dir;    /* --out or scratch_dir; NULL: no files */
 } run_setup;
 
 /* The selected cases, loaded and checked before anything runs. Returns 0 or 2. */
@@ -190,6 +217,30 @@ static int select_cases(const run_options *o, run_setup *s)
     return 0;
 }
 
+/* A private folder for the run's files, removed by tear_down(). */
+static int make_scratch_dir(run_setup *s)
+{
+    const char *tmp = getenv("TMPDIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/wsconform-run.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(path)) {
+        fprintf(stderr, "wsconform run: cannot create a folder for the run's files in %s: %m\n",
+                tmp && *tmp ? tmp : "/tmp");
+        return -1;
+    }
+    s->scratch_dir = strdup(path);
+    if (!s->scratch_dir)
+        abort();
+    return report_open_dir(s->scratch_dir);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    remove(path);
+    return 0;
+}
+
 /* The URL, the cases, the --out directory and the TLS context, in that order
  * (the first problem is the one reported). Returns 0 or 2. */
 static int set_up(const run_options *o, run_setup *s)
@@ -206,8 +257,18 @@ static int set_up(const run_options *o, run_setup *s)
                 o->ca ? "--ca" : "--insecure", o->url);
         return 2;
     }
+    if (o->baseline && !(s->expected = baseline_load(o->baseline, err, sizeof err))) {
+        fprintf(stderr, "wsconform run: %s\n", err);
+        return 2;
+    }
     if (o->out_dir && report_open_dir(o->out_dir) != 0)
         return 2;
+    s->files_dir = o->out_dir;
+    if (!o->out_dir && (reports_requested(&o->reports) || o->baseline)) {
+        if (make_scratch_dir(s) != 0)
+            return 2;
+        s->files_dir = s->scratch_dir;
+    }
     s->target = (transport_target){.host = s->url.host, .verify_host = !o->insecure};
     if (s->url.secure) {
         s->target.tls = transport_tls_context(o->ca, o->insecure, err, sizeof err);
@@ -221,6 +282,10 @@ static int set_up(const run_options *o, run_setup *s)
 
 static void tear_down(run_setup *s)
 {
+    if (s->scratch_dir)
+        nftw(s->scratch_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    free(s->scratch_dir);
+    baseline_free(s->expected);
     free(s->selected);
     case_list_free(&s->all);
     if (s->target.tls)
@@ -316,9 +381,40 @@ static void print_summary(const run_options *o, const run_info *info, case_resul
                        results[i]->reason);
 }
 
+/* The reports made from the run's files, and the baseline gate, which
+ * decides the exit status of a run that went to its end. */
+static int derived_reports(const run_options *o, const run_setup *s, int status)
+{
+    char err[1024];
+    run_doc doc;
+    if (run_doc_load(&doc, s->files_dir, err, sizeof err) != 0) {
+        fprintf(stderr, "wsconform run: %s\n", err);
+        return status ? status : 2;
+    }
+    if (reports_write(&o->reports, &doc, 1, err, sizeof err) != 0) {
+        fprintf(stderr, "wsconform run: %s\n", err);
+        status = status ? status : 2;
+    }
+    if (s->expected && (status == 0 || status == 1)) {
+        char json_path[4096];
+        if (o->out_dir)
+            snprintf(json_path, sizeof json_path, "%s/baseline.json", o->out_dir);
+        int gate = baseline_gate(s->expected, &doc, o->tap ? stderr : stdout,
+                                 o->out_dir ? json_path : NULL, err, sizeof err);
+        if (gate < 0) {
+            fprintf(stderr, "wsconform run: %s\n", err);
+            status = 2;
+        } else {
+            status = gate;
+        }
+    }
+    run_doc_free(&doc);
+    return status;
+}
+
 /* TAP, results.json and the summary. Returns the exit status. */
-static int report(const run_options *o, const run_info *info, case_result *const *results,
-                  size_t count, const progress_state *progress)
+static int report(const run_options *o, const run_setup *s, const run_info *info,
+                  case_result *const *results, size_t count, const progress_state *progress)
 {
     size_t failed = report_count_failed(info, results, count);
     if (o->tap)
@@ -327,10 +423,15 @@ static int report(const run_options *o, const run_info *info, case_result *const
                  : info->target_state != TARGET_OK       ? 3
                  : failed                                ? 1
                                                          : 0;
-    if (o->out_dir && (report_write_summary(o->out_dir, info, results, count) != 0 ||
-                       progress->write_errors))
+    bool files_ok = true;
+    if (s->files_dir && (report_write_summary(s->files_dir, info, results, count) != 0 ||
+                         progress->write_errors)) {
         status = status ? status : 2;
+        files_ok = false;
+    }
     print_summary(o, info, results, count);
+    if (files_ok && s->files_dir && (reports_requested(&o->reports) || s->expected))
+        status = derived_reports(o, s, status);
     return status;
 }
 
@@ -344,13 +445,13 @@ int cmd_run(int argc, char **argv)
     status = set_up(&o, &s);
     if (status == 0) {
         run_info info = {.target = o.url, .agent = o.agent, .strict = o.strict,
-                         .jobs = (size_t)o.jobs};
+                         .jobs = (size_t)o.jobs, .include = o.include, .exclude = o.exclude};
         time_t wall = time(NULL);
         strftime(info.started_at, sizeof info.started_at, "%Y-%m-%dT%H:%M:%SZ", gmtime(&wall));
         progress_state progress = {.tty = isatty(STDERR_FILENO) && !o.tap, .info = &info,
-                                   .out_dir = o.out_dir};
+                                   .out_dir = s.files_dir};
         case_result **results = play(&o, &s, &info, &progress);
-        status = report(&o, &info, results, s.count, &progress);
+        status = report(&o, &s, &info, results, s.count, &progress);
         for (size_t i = 0; i < s.count; i++)
             result_free(results[i]);
         free(results);

@@ -380,6 +380,9 @@ int report_write_summary(const char *dir, const run_info *info, case_result *con
     cJSON_AddNumberToObject(root, "duration_ms", (double)info->duration_ms);
     cJSON_AddBoolToObject(root, "strict", info->strict);
     cJSON_AddNumberToObject(root, "jobs", (double)info->jobs);
+    cJSON *selection = cJSON_AddObjectToObject(root, "selection");
+    cJSON_AddStringToObject(selection, "cases", info->include ? info->include : "*");
+    cJSON_AddStringToObject(selection, "exclude", info->exclude ? info->exclude : "");
     cJSON_AddItemToObject(root, "summary", summary_json(results, count));
     cJSON_AddNumberToObject(root, "failed", (double)report_count_failed(info, results, count));
     cJSON *cases = cJSON_AddArrayToObject(root, "cases");

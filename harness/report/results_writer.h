@@ -26,6 +26,8 @@ typedef struct run_info {
     uint64_t duration_ms;
     bool strict;              /* NON-STRICT counts as a failure */
     size_t jobs;
+    const char *include;      /* --cases (NULL: every case) and --exclude (NULL: none) */
+    const char *exclude;
     target_state target_state;
     char target_detail[512];
     const case_def **died_during; /* cases running when the target died, likeliest first */

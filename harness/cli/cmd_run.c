@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli/options.h"
+#include "cli/spec_file.h"
 #include "lang/catalog.h"
 #include "report/baseline.h"
 #include "report/reports.h"
@@ -79,6 +80,7 @@ static void usage(FILE *f)
             "                         [--ca FILE | --insecure] [--cases-dir DIR]\n"
             "                         [--html DIR] [--junit FILE] [--autobahn-json DIR]\n"
             "                         [--baseline FILE]\n"
+            "       wsconform run --spec FILE [options]\n"
             "  URL            ws://host:port/path or wss://...; IPv6 literals in brackets\n"
             "  --cases LIST   comma-separated globs over case ids (\"1.*,2.1\"); default all\n"
             "  --exclude LIST globs of cases to leave out\n"
@@ -99,6 +101,10 @@ static void usage(FILE *f)
             "  --baseline FILE  compare with these expected verdicts (wsconform baseline):\n"
             "                 exit 0 when no case got worse, 1 on a regression; prints the\n"
             "                 regressions, then the improvements (and OUT/baseline.json)\n"
+            "  --spec FILE    Autobahn's fuzzingclient.json: every server of it in turn, the\n"
+            "                 cases it selects (Autobahn's rules), one report with a column\n"
+            "                 per agent in its outdir (or --out): index.html, index.json\n"
+            "                 and the Autobahn per-case files, each agent's run in a folder\n"
             "exit status: 0 no case failed, 1 a case failed, 2 usage or case-file error,\n"
             "             3 the target could not be reached, is not a WebSocket endpoint\n"
             "             or died during the run, 130 interrupted (reports still written)\n",
@@ -108,7 +114,7 @@ static void usage(FILE *f)
 /* What the command line asked for. */
 typedef struct run_options {
     const char *url, *include, *exclude, *out_dir, *agent, *ca, *cases_dir;
-    const char *baseline;
+    const char *baseline, *spec;
     report_request reports;
     bool tap, strict, insecure;
     long jobs;
@@ -130,6 +136,28 @@ static int parse_value(int opt, const char *value, run_options *o)
     return OPTIONS_CONTINUE;
 }
 
+/* With --spec the file names the targets and the cases. */
+static int spec_options_check(int argc, run_options *o)
+{
+    const char *clash = optind != argc  ? "a URL"
+                        : o->include    ? "--cases"
+                        : o->exclude    ? "--exclude"
+                        : o->agent      ? "--agent"
+                        : o->tap        ? "--tap (one TAP stream per target; use --junit)"
+                                        : NULL;
+    if (clash) {
+        fprintf(stderr, "wsconform run: --spec gives the servers, their agents and the cases; "
+                        "%s cannot be given with it\n", clash);
+        return 2;
+    }
+    if (o->ca && o->insecure) {
+        fprintf(stderr, "wsconform run: --ca and --insecure exclude each other\n");
+        return 2;
+    }
+    o->reports.strict = o->strict;
+    return OPTIONS_CONTINUE;
+}
+
 static int parse_options(int argc, char **argv, run_options *o)
 {
     static const struct option options[] = {
@@ -141,7 +169,7 @@ static int parse_options(int argc, char **argv, run_options *o)
         {"cases-dir", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'},
         {"html", required_argument, NULL, 'H'},    {"junit", required_argument, NULL, 'J'},
         {"autobahn-json", required_argument, NULL, 'A'},
-        {"baseline", required_argument, NULL, 'B'},
+        {"baseline", required_argument, NULL, 'B'}, {"spec", required_argument, NULL, 'S'},
         {NULL, 0, NULL, 0},
     };
     *o = (run_options){.jobs = DEFAULT_JOBS, .timeout_scale = 1.0};
@@ -162,12 +190,15 @@ static int parse_options(int argc, char **argv, run_options *o)
         case 'J': o->reports.junit_file = optarg; break;
         case 'A': o->reports.autobahn_dir = optarg; break;
         case 'B': o->baseline = optarg; break;
+        case 'S': o->spec = optarg; break;
         case 'j': case 'T': status = parse_value(opt, optarg, o); break;
         default: status = options_usage_status(usage, opt); break;
         }
     }
     if (status != OPTIONS_CONTINUE)
         return status;
+    if (o->spec)
+        return spec_options_check(argc, o);
     if (optind != argc - 1) {
         fprintf(stderr, "wsconform run: expected one URL, got %d arguments\n", argc - optind);
         usage(stderr);
@@ -192,6 +223,7 @@ typedef struct run_setup {
     baseline *expected;       /* --baseline */
     char *scratch_dir;        /* the run's files when reports need them and --out is not given */
     const char *files_dir;    /* --out or scratch_dir; NULL: no files */
+    char server[128];         /* the Server header of the target's 101 */
 } run_setup;
 
 /* The selected cases, loaded and checked before anything runs. Returns 0 or 2. */
@@ -337,8 +369,11 @@ static case_result **play(const run_options *o, run_setup *s, run_info *info,
                           sizeof info->target_detail) != 0)
         info->target_state = TARGET_UNREACHABLE;
     else
-        info->target_state =
-            runner_preflight(&cfg, info->target_detail, sizeof info->target_detail);
+        info->target_state = runner_preflight(&cfg, info->target_detail,
+                                              sizeof info->target_detail, s->server,
+                                              sizeof s->server);
+    if (!info->agent && s->server[0])
+        info->agent = s->server; /* as Autobahn names an agent it was not told */
     if (info->target_state != TARGET_OK) {
         results = not_run(o, s, info);
     } else {
@@ -435,14 +470,13 @@ static int report(const run_options *o, const run_setup *s, const run_info *info
     return status;
 }
 
-int cmd_run(int argc, char **argv)
+/* Plays the cases of o against one target and writes its reports. Returns
+ * the exit status. */
+static int run_target(const run_options *opts)
 {
-    run_options o;
-    int status = parse_options(argc, argv, &o);
-    if (status != OPTIONS_CONTINUE)
-        return status;
+    run_options o = *opts;
     run_setup s = {0};
-    status = set_up(&o, &s);
+    int status = set_up(&o, &s);
     if (status == 0) {
         run_info info = {.target = o.url, .agent = o.agent, .strict = o.strict,
                          .jobs = (size_t)o.jobs, .include = o.include, .exclude = o.exclude};
@@ -459,4 +493,136 @@ int cmd_run(int argc, char **argv)
     }
     tear_down(&s);
     return status;
+}
+
+/* A folder name for an agent, as Autobahn names its report files: lower
+ * case, anything outside [a-z0-9] as '_'. */
+static void agent_folder(const char *agent, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (; *agent && n + 1 < cap; agent++) {
+        char c = *agent;
+        out[n++] = (c >= 'A' && c <= 'Z')                             ? (char)(c - 'A' + 'a')
+                   : ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) ? c
+                                                                        : '_';
+    }
+    out[n] = '\0';
+}
+
+/* The agent of a server the spec does not name: its Server header, else
+ * "UnknownServer" (Autobahn's rules). */
+static void discover_agent(const run_options *o, const char *url, char *agent, size_t cap)
+{
+    snprintf(agent, cap, "UnknownServer");
+    char err[512];
+    run_setup s = {0};
+    if (target_url_parse(url, &s.url, err, sizeof err) != 0)
+        return;
+    s.target = (transport_target){.host = s.url.host, .verify_host = !o->insecure};
+    if (s.url.secure && !(s.target.tls = transport_tls_context(o->ca, o->insecure, err, sizeof err)))
+        return;
+    session_config cfg = {.url = &s.url, .target = &s.target, .timeout_scale = o->timeout_scale,
+                          .user_agent = "wsconform/" WSCONFORM_VERSION};
+    if (transport_resolve(s.url.host, s.url.port, &s.target, err, sizeof err) == 0 &&
+        runner_preflight(&cfg, err, sizeof err, s.server, sizeof s.server) == TARGET_OK &&
+        s.server[0])
+        snprintf(agent, cap, "%s", s.server);
+    if (s.target.tls)
+        SSL_CTX_free(s.target.tls);
+}
+
+/* The worse of two exit statuses: interrupted, usage, target, failure, none. */
+static int worse_status(int a, int b)
+{
+    static const int order[] = {130, 2, 3, 1, 0};
+    for (size_t i = 0; i < sizeof order / sizeof *order; i++)
+        if (a == order[i] || b == order[i])
+            return order[i];
+    return a ? a : b;
+}
+
+/* --spec: each server in turn into OUTDIR/<agent>/, then one report of all. */
+static int run_spec_file(const run_options *o)
+{
+    char err[1024];
+    run_spec spec;
+    if (spec_load(&spec, o->spec, err, sizeof err) != 0) {
+        fprintf(stderr, "wsconform run: %s\n", err);
+        return 2;
+    }
+    spec_print_ignored(&spec, stderr);
+    if (o->baseline && spec.server_count > 1) {
+        fprintf(stderr, "wsconform run: a baseline holds one agent's verdicts; %s has %zu "
+                        "servers\n", o->spec, spec.server_count);
+        spec_free(&spec);
+        return 2;
+    }
+    const char *outdir = o->out_dir ? o->out_dir : spec.outdir;
+    int status = 0;
+    char (*agents)[128] = calloc(spec.server_count, sizeof *agents);
+    char (*dirs)[4096] = calloc(spec.server_count, sizeof *dirs);
+    if (!agents || !dirs)
+        abort();
+    for (size_t i = 0; i < spec.server_count && status != 130 && status != 2; i++) {
+        const spec_server *sv = &spec.servers[i];
+        if (sv->agent)
+            snprintf(agents[i], sizeof agents[i], "%s", sv->agent);
+        else
+            discover_agent(o, sv->url, agents[i], sizeof agents[i]);
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(agents[k], agents[i]) == 0) { /* one column per agent */
+                size_t n = strlen(agents[i]);
+                snprintf(agents[i] + (n < 100 ? n : 100), sizeof agents[i] - 100, " (%zu)", i + 1);
+                break;
+            }
+        char folder[128];
+        agent_folder(agents[i], folder, sizeof folder);
+        snprintf(dirs[i], sizeof dirs[i], "%s/%s", outdir, folder);
+        char *exclude = spec_exclude_for(&spec, agents[i]);
+        run_options one = *o;
+        one.spec = NULL;
+        one.url = sv->url;
+        one.agent = agents[i];
+        one.include = spec.include;
+        one.exclude = exclude;
+        one.out_dir = dirs[i];
+        one.reports = (report_request){.strict = o->strict};
+        printf("== %s (%s)\n", agents[i], sv->url);
+        status = worse_status(status, run_target(&one));
+        free(exclude);
+    }
+    if (status != 2) {
+        report_request rq = o->reports;
+        rq.html_dir = rq.html_dir ? rq.html_dir : outdir;
+        rq.autobahn_dir = rq.autobahn_dir ? rq.autobahn_dir : outdir;
+        run_doc *runs = calloc(spec.server_count, sizeof *runs);
+        if (!runs)
+            abort();
+        size_t loaded = 0;
+        for (; loaded < spec.server_count; loaded++)
+            if (run_doc_load(&runs[loaded], dirs[loaded], err, sizeof err) != 0)
+                break;
+        if (loaded < spec.server_count || reports_write(&rq, runs, loaded, err, sizeof err) != 0) {
+            fprintf(stderr, "wsconform run: %s\n", err);
+            status = worse_status(status, 2);
+        } else {
+            printf("reports of %zu agents in %s\n", loaded, outdir);
+        }
+        for (size_t k = 0; k < loaded; k++)
+            run_doc_free(&runs[k]);
+        free(runs);
+    }
+    free(agents);
+    free(dirs);
+    spec_free(&spec);
+    return status;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    run_options o;
+    int status = parse_options(argc, argv, &o);
+    if (status != OPTIONS_CONTINUE)
+        return status;
+    return o.spec ? run_spec_file(&o) : run_target(&o);
 }

@@ -309,8 +309,21 @@ static int write_json(const char *path, cJSON *json)
     return rc;
 }
 
+/* mkdir -p: the parents too, as a report folder is often several levels down. */
 static int make_dir(const char *path)
 {
+    char parent[4096];
+    size_t n = strlen(path);
+    if (n < sizeof parent) {
+        memcpy(parent, path, n + 1);
+        for (char *p = parent + 1; *p; p++)
+            if (*p == '/') {
+                *p = '\0';
+                if (mkdir(parent, 0777) != 0 && errno != EEXIST)
+                    break; /* the last mkdir says why */
+                *p = '/';
+            }
+    }
     if (mkdir(path, 0777) == 0 || errno == EEXIST)
         return 0;
     fprintf(stderr, "wsconform: cannot create %s: %s\n", path, strerror(errno));

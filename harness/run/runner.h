@@ -45,8 +45,10 @@ typedef struct runner_config {
 } runner_config;
 
 /* Plays one valid opening handshake (then a Close) alone. TARGET_OK when the
- * target answered 101, else why not, in detail. */
-target_state runner_preflight(const session_config *cfg, char *detail, size_t cap);
+ * target answered 101, else why not, in detail. The value of the answer's
+ * Server header, if any, goes into server (unless it is NULL; "" if none). */
+target_state runner_preflight(const session_config *cfg, char *detail, size_t cap, char *server,
+                              size_t server_cap);
 
 /* Runs cases[0..count). Returns the judged results in the order of `cases`
  * (free each with result_free() and the array with free()); every case has

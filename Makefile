@@ -49,6 +49,7 @@ HTEST_SRC := $(wildcard tests/harness/test_*.c)
 HTEST_BIN := $(HTEST_SRC:tests/harness/%.c=$(BUILD)/tests/%.t)
 SAN_HTEST_BIN := $(HTEST_SRC:tests/harness/%.c=$(BUILD)/san/tests/%.t)
 SCRIPT_TESTS := $(wildcard tests/harness/test_*.sh tests/interop/test_*.sh tests/fuzz/test_*.sh \
+                           tests/docs/test_*.sh \
                            tests/robustness/test_*.sh)
 
 LIB_A     := $(BUILD)/libwscodec.a
@@ -187,6 +188,8 @@ install: lib
 	$(MAKE) --no-print-directory BUILD=$(BUILD)/install CASES_DIR=$(PREFIX)/share/wsconform/cases \
 	  $(BUILD)/install/wsconform
 	install -m 755 $(BUILD)/install/wsconform $(DESTDIR)$(PREFIX)/bin/wsconform
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 man/wsconform.1 $(DESTDIR)$(PREFIX)/share/man/man1/wsconform.1
 	cp -R cases $(DESTDIR)$(PREFIX)/share/wsconform/
 
 clean:

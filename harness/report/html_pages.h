@@ -1,0 +1,50 @@
+/*
+ * The pages of the HTML report (report_html in reports.h): the index of every
+ * case and agent, and one page per case and agent under pages/<agent>/.
+ */
+#ifndef WSCONFORM_HTML_PAGES_H
+#define WSCONFORM_HTML_PAGES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "report/html_buf.h"
+#include "report/run_doc.h"
+
+/* One run in the report; slug is its agent's name made safe for a file name
+ * ([a-z0-9_], unique in the report). */
+typedef struct html_agent {
+    const run_doc *run;
+    char slug[80];
+} html_agent;
+
+/* True if a case id can name a page file (the characters run_doc accepts). */
+bool html_id_names_file(const char *id);
+
+/* The class that colours a verdict (outcome or close outcome), "v-unknown"
+ * for a name this report does not know. */
+const char *html_verdict_class(const char *verdict);
+
+/* A table cell for a verdict: coloured, the name escaped, linked to href
+ * when it is not NULL; extra (may be NULL) is escaped text after the name. */
+void html_verdict_cell(html_buf *b, const char *verdict, const char *extra, const char *href);
+
+/* DIR/index.html over ids (sorted, distinct, from every run). */
+int html_index_write(const html_agent *agents, size_t count, const char *const *ids,
+                     size_t id_count, const char *dir, char *err, size_t errlen);
+
+/* One case's page: its detail file read through run_doc, or what
+ * results.json says when that file cannot be read. */
+int html_case_page_write(const html_agent *agent, const run_case *c, const char *path, char *err,
+                         size_t errlen);
+
+/* The wire log of a case detail: the opening handshake both ways, the frames
+ * and the annotated dump of every chunk kept. */
+void html_handshake(html_buf *b, const cJSON *detail);
+void html_frames(html_buf *b, const cJSON *detail);
+void html_wire_dump(html_buf *b, const cJSON *detail);
+
+/* "12.345 ms" from microseconds. */
+void html_time_us(html_buf *b, double at_us);
+
+#endif

@@ -106,10 +106,18 @@ static bool shown_escaped(uint32_t cp, bool keep_layout)
            (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x061c;
 }
 
+static void close_span(html_buf *b, bool *in_span)
+{
+    if (*in_span)
+        hb_raw(b, "</span>");
+    *in_span = false;
+}
+
 static void escaped(html_buf *b, const uint8_t *p, size_t n, bool markup)
 {
     reserve(b, n + n / 8 + 16);
     size_t i = 0;
+    bool in_span = false; /* a run of escapes shares one span */
     while (i < n) {
         uint8_t c = p[i];
         const char *entity = NULL;
@@ -122,6 +130,7 @@ static void escaped(html_buf *b, const uint8_t *p, size_t n, bool markup)
         default: break;
         }
         if (entity) {
+            close_span(b, &in_span);
             hb_raw(b, entity);
             i++;
             continue;
@@ -134,19 +143,19 @@ static void escaped(html_buf *b, const uint8_t *p, size_t n, bool markup)
         else if (shown_escaped(cp, markup))
             snprintf(esc, sizeof esc, cp < 0x80 ? "\\x%02x" : "\\u%04x", (unsigned)cp);
         else {
+            close_span(b, &in_span);
             hb_rawn(b, (const char *)p + i, len);
             i += len;
             continue;
         }
-        if (markup) {
+        if (markup && !in_span) {
             hb_raw(b, "<span class=\"esc\">");
-            hb_raw(b, esc);
-            hb_raw(b, "</span>");
-        } else {
-            hb_raw(b, esc);
+            in_span = true;
         }
+        hb_raw(b, esc);
         i += len ? len : 1;
     }
+    close_span(b, &in_span);
 }
 
 void hb_bytes(html_buf *b, const uint8_t *p, size_t n)

@@ -7,6 +7,9 @@
 #include "report/html_assets.h"
 #include "report/html_pages.h"
 
+/* Bytes of a message shown in the events table (the file keeps up to 256). */
+#define EVENT_HEAD_SHOWN 64
+
 static void row_text(html_buf *b, const char *label, const char *value)
 {
     hb_printf(b, "<tr><th>%s</th><td>", label);
@@ -80,8 +83,11 @@ static void events(html_buf *b, const cJSON *detail)
     }
     hb_raw(b, "<table><tr><th>At</th><th>Event</th><th>Detail</th></tr>\n");
     const cJSON *e;
-    uint8_t head[256];
+    uint8_t head[EVENT_HEAD_SHOWN];
+    size_t i = 0, count = (size_t)cJSON_GetArraySize(list);
     cJSON_ArrayForEach(e, list) {
+        if (!html_list_item(b, i++, count, 3))
+            continue;
         hb_raw(b, "<tr><td class=\"mono\">");
         html_time_us(b, json_number(e, "at_us", 0));
         hb_raw(b, "</td><td>");
@@ -117,6 +123,8 @@ static void events(html_buf *b, const cJSON *detail)
             hb_raw(b, "<pre>");
             hb_bytes(b, head, n);
             hb_raw(b, "</pre>");
+            if (n < json_number(e, "length", 0))
+                hb_printf(b, "<span class=\"note\">(the first %zu bytes)</span>", n);
         }
         hb_raw(b, "</td></tr>\n");
     }
@@ -235,8 +243,8 @@ int html_case_page_write(const html_agent *agent, const run_case *c, const char 
                    "<h3>Expected</h3>\n");
         case_lines(&b, text, true);
         hb_raw(&b, "</div><div>\n");
-        events(&b, d);
         close_details(&b, d);
+        events(&b, d);
         hb_raw(&b, "</div></div>\n<h2>Steps</h2>\n");
         case_lines(&b, text, false);
         compression(&b, d);

@@ -44,6 +44,16 @@ void html_handshake(html_buf *b, const cJSON *detail);
 void html_frames(html_buf *b, const cJSON *detail);
 void html_wire_dump(html_buf *b, const cJSON *detail);
 
+/* Long lists on a page (events, frames, chunks) show their first
+ * HTML_LIST_HEAD and last HTML_LIST_TAIL items, so that a page stays small
+ * yet shows how a case began and how it ended; the case's JSON file has the
+ * rest. html_list_item says whether item i of n is shown, and writes a note
+ * in a table row of `columns` cells before the first item left out (columns
+ * 0: a paragraph). */
+#define HTML_LIST_HEAD 150
+#define HTML_LIST_TAIL 50
+bool html_list_item(html_buf *b, size_t i, size_t n, int columns);
+
 /* "12.345 ms" from microseconds. */
 void html_time_us(html_buf *b, double at_us);
 

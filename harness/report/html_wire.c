@@ -21,6 +21,23 @@ void html_time_us(html_buf *b, double at_us)
     hb_printf(b, "%.3f&nbsp;ms", at_us / 1000);
 }
 
+bool html_list_item(html_buf *b, size_t i, size_t n, int columns)
+{
+    if (n <= HTML_LIST_HEAD + HTML_LIST_TAIL || i < HTML_LIST_HEAD || i >= n - HTML_LIST_TAIL)
+        return true;
+    if (i == HTML_LIST_HEAD) {
+        size_t left = n - HTML_LIST_HEAD - HTML_LIST_TAIL;
+        if (columns)
+            hb_printf(b, "<tr><td colspan=\"%d\" class=\"note\">", columns);
+        else
+            hb_raw(b, "<p class=\"note\">");
+        hb_printf(b, "&hellip; %zu more, not shown here (they are in the case's JSON file); "
+                     "the last %d follow", left, HTML_LIST_TAIL);
+        hb_raw(b, columns ? "</td></tr>\n" : "</p>\n");
+    }
+    return false;
+}
+
 static int hex_digit(char c)
 {
     if (c >= '0' && c <= '9')
@@ -169,6 +186,8 @@ void html_frames(html_buf *b, const cJSON *detail)
               "<th>RSV</th><th>Mask</th><th>Length</th><th>Close code</th>"
               "<th>Payload (start)</th></tr>\n");
     for (size_t i = 0; i < n; i++) {
+        if (!html_list_item(b, i, n, 9))
+            continue;
         const cJSON *f = all[i].item;
         int d = all[i].dir;
         double before = json_number(f, "omitted_before", 0);
@@ -257,6 +276,8 @@ void html_wire_dump(html_buf *b, const cJSON *detail)
     if (!buf)
         abort();
     for (size_t i = 0; i < n; i++) {
+        if (!html_list_item(b, i, n, 0))
+            continue;
         const cJSON *c = all[i].item;
         int d = all[i].dir;
         double offset = json_number(c, "offset", 0), length = json_number(c, "length", 0);

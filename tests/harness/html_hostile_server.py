@@ -97,7 +97,9 @@ def serve(conn):
             if opcode == 0x9:
                 conn.sendall(frame(0xA, payload))
             elif opcode in (0x0, 0x1):
-                conn.sendall(frame(opcode, HOSTILE + payload + b"\x00</pre>", bool(fin)))
+                # the NUL early, where a report's preview of the message reaches
+                conn.sendall(frame(opcode, MARKUP + b"\x00" + HOSTILE + payload + b"</pre>",
+                                   bool(fin)))
             elif opcode == 0x2:
                 conn.sendall(frame(0x2, HOSTILE + payload + b"\xff\xfe", bool(fin)))
     except (OSError, ConnectionError):

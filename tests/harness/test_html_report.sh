@@ -103,8 +103,9 @@ for page in "$work/both/pages/$slug"/*.html; do
   markers=("$agent" '<script>alert(1)</script>' '<img src=x onerror=alert(2)>'
            '\xff' '\u202e' '</pre>')
   # a text echo carries a NUL, shown as \x00
-  grep -q 'send *text' <(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["case_text"])' \
-    "$work/hostile/cases/$id.json") && markers+=('\x00')
+  case_text=$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["case_text"])' \
+    "$work/hostile/cases/$id.json")
+  grep -q 'send *text' <<<"$case_text" && markers+=('\x00')
   check safe "$work/case.dom" 0 "${markers[@]}" || bad=$((bad + 1))
 done
 tap_ok $bad "every hostile case page shows the hostile bytes as text and injects nothing"

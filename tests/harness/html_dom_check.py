@@ -13,6 +13,9 @@
   html_dom_check.py section DOM SECTION RESULTS...
       after index.html#section=SECTION, the visible case rows are exactly the
       ids of that section.
+  html_dom_check.py nojs INDEX RESULTS...
+      index.html as written (what a browser shows without scripts): every
+      case row visible, one per distinct id, and the filter bar hidden.
   html_dom_check.py failed DOM RESULTS...
       after index.html#failed, the visible case rows are exactly the failed
       cases of the runs.
@@ -186,6 +189,11 @@ def main(argv):
     elif mode == "section":
         problems = check_visible(tree, argv[4:], lambda c: c["id"].split(".")[0] == argv[3],
                                  f"cases of section {argv[3]}")
+    elif mode == "nojs":
+        problems = check_visible(tree, argv[3:], lambda c: True, "cases")
+        bar = by_id(tree, "filters")
+        if bar is None or "hidden" not in bar.attrs:
+            problems.append("the filter bar is not hidden without scripts")
     elif mode == "failed":
         problems = check_visible(tree, argv[3:], lambda c: c["failed"], "failed cases")
     else:

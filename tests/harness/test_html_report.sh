@@ -87,6 +87,8 @@ check index "$work/both-index.dom" "$work/echo/results.json" "$work/hostile/resu
 tap_ok $? "the two-agent index shows each run's totals, and Missing for cases a run lacks"
 check safe "$work/both-index.dom" 1 "$agent"
 tap_ok $? "the two-agent index shows the agent name as text, injects nothing"
+check nojs "$work/both/index.html" "$work/echo/results.json" "$work/hostile/results.json"
+tap_ok $? "without scripts the index shows every case and hides the filters it could not run"
 dom "file://$work/both/index.html#section=7" "$work/section.dom"
 check section "$work/section.dom" 7 "$work/echo/results.json" "$work/hostile/results.json"
 tap_ok $? "the section filter (index.html#section=7) shows exactly section 7's cases"
@@ -116,6 +118,20 @@ sed 's|<body>|<body><img src=x onerror=alert(9)>|' "$work/both/pages/$slug/2.2.h
 dom "file://$work/tampered.html" "$work/tampered.dom"
 "$PYTHON" tests/harness/html_dom_check.py safe "$work/tampered.dom" 0 >/dev/null 2>&1
 tap_ok $(( $? != 1 )) "the check fails on a page with an injected <img onerror>"
+
+# The pages' Content-Security-Policy stops markup that got in anyway: an
+# inline script and an onerror handler slipped into a page do not run, and do
+# run once the policy is taken out (so the check can see them run).
+sed 's|<body>|<body><script>document.body.setAttribute("data-ran","script")</script><img src=x onerror="document.body.setAttribute(\x27data-ran2\x27,\x27handler\x27)">|' \
+  "$work/both/pages/$slug/2.2.html" >"$work/injected.html"
+sed 's|<meta http-equiv="Content-Security-Policy"[^>]*>||' "$work/injected.html" \
+  >"$work/injected-no-policy.html"
+dom "file://$work/injected.html" "$work/injected.dom"
+dom "file://$work/injected-no-policy.html" "$work/injected-no-policy.dom"
+! grep -q '<body[^>]*data-ran' "$work/injected.dom" &&
+  grep -q '<body[^>]*data-ran="script"' "$work/injected-no-policy.dom" &&
+  grep -q '<body[^>]*data-ran2="handler"' "$work/injected-no-policy.dom"
+tap_ok $? "the page policy blocks injected inline scripts and handlers (which run without it)"
 
 # Screenshots for people (not asserted): build/test-artifacts/html/.
 shot "file://$work/both/index.html" "$artifacts/index.png" 2400

@@ -16,28 +16,6 @@
 static const char *const dir_keys[2] = {"out", "in"};
 static const char *const dir_names[2] = {"ours", "peer's"};
 
-void html_time_us(html_buf *b, double at_us)
-{
-    hb_printf(b, "%.3f&nbsp;ms", at_us / 1000);
-}
-
-bool html_list_item(html_buf *b, size_t i, size_t n, int columns)
-{
-    if (n <= HTML_LIST_HEAD + HTML_LIST_TAIL || i < HTML_LIST_HEAD || i >= n - HTML_LIST_TAIL)
-        return true;
-    if (i == HTML_LIST_HEAD) {
-        size_t left = n - HTML_LIST_HEAD - HTML_LIST_TAIL;
-        if (columns)
-            hb_printf(b, "<tr><td colspan=\"%d\" class=\"note\">", columns);
-        else
-            hb_raw(b, "<p class=\"note\">");
-        hb_printf(b, "&hellip; %zu more, not shown here (they are in the case's JSON file); "
-                     "the last %d follow", left, HTML_LIST_TAIL);
-        hb_raw(b, columns ? "</td></tr>\n" : "</p>\n");
-    }
-    return false;
-}
-
 static int hex_digit(char c)
 {
     if (c >= '0' && c <= '9')

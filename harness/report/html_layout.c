@@ -1,4 +1,5 @@
-/* Verdicts as coloured cells (html_pages.h). */
+/* Pieces of layout the pages share (html_pages.h): verdicts as coloured
+ * cells, times, and long lists cut in the middle. */
 #include <string.h>
 
 #include "report/html_pages.h"
@@ -38,4 +39,26 @@ void html_verdict_cell(html_buf *b, const char *verdict, const char *extra, cons
     if (href)
         hb_raw(b, "</a>");
     hb_raw(b, "</td>");
+}
+
+void html_time_us(html_buf *b, double at_us)
+{
+    hb_printf(b, "%.3f&nbsp;ms", at_us / 1000);
+}
+
+bool html_list_item(html_buf *b, size_t i, size_t n, int columns)
+{
+    if (n <= HTML_LIST_HEAD + HTML_LIST_TAIL || i < HTML_LIST_HEAD || i >= n - HTML_LIST_TAIL)
+        return true;
+    if (i == HTML_LIST_HEAD) {
+        size_t left = n - HTML_LIST_HEAD - HTML_LIST_TAIL;
+        if (columns)
+            hb_printf(b, "<tr><td colspan=\"%d\" class=\"note\">", columns);
+        else
+            hb_raw(b, "<p class=\"note\">");
+        hb_printf(b, "&hellip; %zu more, not shown here (they are in the case's JSON file); "
+                     "the last %d follow", left, HTML_LIST_TAIL);
+        hb_raw(b, columns ? "</td></tr>\n" : "</p>\n");
+    }
+    return false;
 }

@@ -219,9 +219,38 @@ static void summary(html_buf *b, const html_agent *agent, const run_case *c, con
     hb_raw(b, "</table>\n");
 }
 
-int html_case_page_write(const html_agent *agent, const run_case *c, const char *path, char *err,
-                         size_t errlen)
+/* The same case in the other runs of the report, with their verdicts. */
+static void other_agents(html_buf *b, const html_agent *agents, size_t count, size_t which,
+                         const char *id)
 {
+    if (count < 2)
+        return;
+    hb_raw(b, "<p>Other agents:");
+    for (size_t a = 0; a < count; a++) {
+        if (a == which)
+            continue;
+        const run_case *c = run_doc_find(agents[a].run, id);
+        hb_raw(b, " <span class=\"v ");
+        hb_raw(b, html_verdict_class(c ? c->outcome : "Missing"));
+        hb_raw(b, "\">");
+        if (c) {
+            hb_raw(b, "<a href=\"../");
+            hb_attr(b, agents[a].slug);
+            hb_raw(b, "/");
+            hb_attr(b, id);
+            hb_raw(b, ".html\">");
+        }
+        hb_text(b, agents[a].run->agent);
+        hb_raw(b, c ? "</a>" : " (Missing)");
+        hb_raw(b, "</span>");
+    }
+    hb_raw(b, "</p>\n");
+}
+
+int html_case_page_write(const html_agent *agents, size_t count, size_t which, const run_case *c,
+                         const char *path, char *err, size_t errlen)
+{
+    const html_agent *agent = &agents[which];
     char why[512];
     cJSON *d = run_doc_case_detail(agent->run, c->id, why, sizeof why);
     html_buf b = {0};
@@ -233,6 +262,7 @@ int html_case_page_write(const html_agent *agent, const run_case *c, const char 
     html_page_start(&b, title, false);
     free(title);
     summary(&b, agent, c, d);
+    other_agents(&b, agents, count, which, c->id);
     if (!d) {
         hb_raw(&b, "<p class=\"note\">No detail for this case: ");
         hb_text(&b, why);

@@ -33,10 +33,11 @@ void html_verdict_cell(html_buf *b, const char *verdict, const char *extra, cons
 int html_index_write(const html_agent *agents, size_t count, const char *const *ids,
                      size_t id_count, const char *dir, char *err, size_t errlen);
 
-/* One case's page: its detail file read through run_doc, or what
- * results.json says when that file cannot be read. */
-int html_case_page_write(const html_agent *agent, const run_case *c, const char *path, char *err,
-                         size_t errlen);
+/* The page of case c of agents[which]: its detail file read through
+ * run_doc, or what results.json says when that file cannot be read; links to
+ * the same case's pages of the other agents. */
+int html_case_page_write(const html_agent *agents, size_t count, size_t which, const run_case *c,
+                         const char *path, char *err, size_t errlen);
 
 /* The wire log of a case detail: the opening handshake both ways, the frames
  * and the annotated dump of every chunk kept. */

@@ -125,7 +125,7 @@ int report_html(const run_doc *runs, size_t count, const char *dir, char *err, s
             if (!html_id_names_file(c->id))
                 continue;
             snprintf(path, cap, "%s/pages/%s/%s.html", dir, agents[i].slug, c->id);
-            rc = html_case_page_write(&agents[i], c, path, err, errlen);
+            rc = html_case_page_write(agents, count, i, c, path, err, errlen);
         }
     }
     if (rc == 0)

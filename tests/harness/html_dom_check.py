@@ -19,10 +19,16 @@
   html_dom_check.py failed DOM RESULTS...
       after index.html#failed, the visible case rows are exactly the failed
       cases of the runs.
+  html_dom_check.py links DIR
+      every href/src/action of every page under DIR is a relative link to an
+      existing page inside DIR: nothing is loaded from, or linked to,
+      anywhere else.
 Prints what is wrong and exits 1, or exits 0.
 """
 import json
+import os
 import sys
+from urllib.parse import urlsplit
 from html.parser import HTMLParser
 
 VOID = {"meta", "input", "br", "img", "link", "hr", "source", "embed", "area", "base", "col",
@@ -179,8 +185,39 @@ def check_visible(tree, results, wanted, what):
     return problems
 
 
+def check_links(top):
+    problems = []
+    top = os.path.realpath(top)
+    pages = 0
+    for folder, _, files in os.walk(top):
+        for name in files:
+            if not name.endswith(".html"):
+                continue
+            pages += 1
+            path = os.path.join(folder, name)
+            for node in load(path).root.walk():
+                for attr in ("href", "src", "action", "srcset", "data"):
+                    if attr not in node.attrs:
+                        continue
+                    link = node.attrs[attr] or ""
+                    parts = urlsplit(link)
+                    target = os.path.realpath(os.path.join(folder, parts.path))
+                    if parts.scheme or parts.netloc or link.startswith("/") or \
+                            not target.startswith(top + os.sep) or not os.path.isfile(target):
+                        problems.append(f"{path}: <{node.tag} {attr}={link!r}> is not a page "
+                                        f"of the report")
+    if pages == 0:
+        problems.append(f"no page under {top}")
+    return problems
+
+
 def main(argv):
     mode, dom = argv[1], argv[2]
+    if mode == "links":
+        problems = check_links(dom)
+        for p in problems[:20]:
+            print(p)
+        return 1 if problems else 0
     tree = load(dom)
     if mode == "safe":
         problems = check_safe(tree, int(argv[3]), argv[4:])

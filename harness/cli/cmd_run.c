@@ -210,6 +210,8 @@ static int parse_options(int argc, char **argv, run_options *o)
     }
     o->url = argv[optind];
     o->reports.strict = o->strict;
+    if (o->out_dir && !o->reports.html_dir)
+        o->reports.html_dir = o->out_dir; /* the report people open, beside the files */
     return OPTIONS_CONTINUE;
 }
 

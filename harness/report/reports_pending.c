@@ -3,14 +3,6 @@
 
 #include "report/reports.h"
 
-int report_junit(const run_doc *runs, size_t count, const char *path, bool strict, char *err,
-                 size_t errlen)
-{
-    (void)runs, (void)count, (void)strict;
-    snprintf(err, errlen, "%s: the JUnit report is not available in this build", path);
-    return -1;
-}
-
 int report_autobahn_json(const run_doc *runs, size_t count, const char *dir, char *err,
                          size_t errlen)
 {

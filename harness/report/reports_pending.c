@@ -3,14 +3,6 @@
 
 #include "report/reports.h"
 
-int report_autobahn_json(const run_doc *runs, size_t count, const char *dir, char *err,
-                         size_t errlen)
-{
-    (void)runs, (void)count;
-    snprintf(err, errlen, "%s: the Autobahn report is not available in this build", dir);
-    return -1;
-}
-
 #include "report/baseline.h"
 
 baseline *baseline_load(const char *path, char *err, size_t errlen)

@@ -18,20 +18,20 @@ agent='wsconform Echo/0.1 (test)'
 cases='1.*,2.*,7.*,12.1.[1-6],H.1.1,H.2.1,M.1,L.5'  # 12.1.7 up cost seconds each
 
 start_echo || exit 1
-"$WSCONFORM_BIN" run "$ECHO_URL" --cases "$cases" --agent "$agent" --out "$work/first" \
-  --autobahn-json "$work/first-ab" >"$work/out" 2>&1
+"$WSCONFORM_BIN" run "$ECHO_URL" --cases "$cases" --agent "$agent" --timeout-scale "$SCALE" \
+  --out "$work/first" --autobahn-json "$work/first-ab" >"$work/out" 2>&1
 rc=$?
 tap_ok $rc "a run against the echo server with --autobahn-json passes"
 [ $rc -eq 0 ] || tap_diag <"$work/out"
-"$WSCONFORM_BIN" run "$ECHO_URL" --cases "$cases" --agent "$agent" --out "$work/second" \
-  >/dev/null 2>&1
+"$WSCONFORM_BIN" run "$ECHO_URL" --cases "$cases" --agent "$agent" --timeout-scale "$SCALE" \
+  --out "$work/second" >/dev/null 2>&1
 tap_ok $? "a second run of the same cases passes"
 stop_echo
 
 # Every verdict: FAILED and WRONG CODE, NON-STRICT, UNIMPLEMENTED.
 start_echo --no-deflate --break rsv,late-utf8,close-payload || exit 1
 "$WSCONFORM_BIN" run "$ECHO_URL" --cases '3.1,6.4.1,7.9.1,12.1.1' --agent 'Broken@1.0' \
-  --out "$work/broken" >/dev/null 2>&1
+  --timeout-scale "$SCALE" --out "$work/broken" >/dev/null 2>&1
 stop_echo
 # NOT RUN: a target that is gone.
 "$WSCONFORM_BIN" run "$ECHO_URL" --cases '1.1.1,1.1.2' --agent 'Gone' --out "$work/gone" \
@@ -113,7 +113,8 @@ check(not names, "every reportfile follows Autobahn's naming rule", names)
 check(not not_run and "Gone" in index and index["Gone"] == {},
       "NOT RUN cases are left out, as Autobahn leaves out cases it did not play", not_run)
 ids = set(index[agents[0]])
-check({"H.1.1", "H.2.1", "M.1", "L.5"} <= ids, "cases without an Autobahn id are there by their own id")
+check({"H.1.1", "H.2.1", "M.1", "L.5"} <= ids,
+      "cases without an Autobahn id are there by their own id")
 seen = {(e["behavior"], e["behaviorClose"]) for a in index.values() for e in a.values()}
 check({"FAILED", "NON-STRICT", "UNIMPLEMENTED", "INFORMATIONAL"} <= {b for b, _ in seen}
       and "WRONG CODE" in {c for _, c in seen}, f"the report holds every verdict: {sorted(seen)}")
@@ -151,9 +152,10 @@ for run, run_dir in zip(runs, run_dirs):
         if c["outcome"] != "OK" and c["reason"] and d["result"] != c["reason"]:
             bad_fields.append(f"{c['id']}: result {d['result']!r}")
         if len(d["received"]) != len(detail["events"]):
-            bad_fields.append(f"{c['id']}: {len(d['received'])} received, {len(detail['events'])} events")
-        if (d["closedByMe"], d["droppedByMe"], d["wasClean"]) != (
-                detail["closed_by"] == "suite", detail["tcp_closed_by"] == "suite", detail["clean"]):
+            bad_fields.append(f"{c['id']}: {len(d['received'])} received events")
+        flags = (detail["closed_by"] == "suite", detail["tcp_closed_by"] == "suite",
+                 detail["clean"])
+        if (d["closedByMe"], d["droppedByMe"], d["wasClean"]) != flags:
             bad_fields.append(f"{c['id']}: close flags")
         if not (d["httpRequest"].startswith("GET ") and d["httpRequest"].endswith("\r\n\r\n")
                 and d["httpRequest"].count("\r\n\r\n") == 1):
@@ -162,16 +164,21 @@ for run, run_dir in zip(runs, run_dirs):
             bad_wire.append(f"{c['id']}: httpResponse {d['httpResponse']!r}")
         log = d["wirelog"]
         kinds = [row[0] for row in log]
-        want = {"TO": len(detail["wire"]["out"]["chunks"]), "RO": len(detail["wire"]["in"]["chunks"]),
-                "TF": len(detail["frames"]["out"]["list"]), "RF": len(detail["frames"]["in"]["list"])}
-        if {k: kinds.count(k) for k in want} != want or kinds[:1] != ["TO"]:
-            bad_wire.append(f"{c['id']}: wirelog rows {dict((k, kinds.count(k)) for k in want)}, want {want}")
+        wire, frames = detail["wire"], detail["frames"]
+        want = {"TO": len(wire["out"]["chunks"]), "RO": len(wire["in"]["chunks"]),
+                "TF": len(frames["out"]["list"]), "RF": len(frames["in"]["list"])}
+        got = {k: kinds.count(k) for k in want}
+        if got != want or kinds[:1] != ["TO"]:
+            bad_wire.append(f"{c['id']}: wirelog rows {got}, want {want}")
+        if "TF" in kinds and kinds.index("TF") < (kinds + ["RO"]).index("RO"):
+            bad_wire.append(f"{c['id']}: a frame sent before the handshake response came")
         if any(len(row[1]) != 2 or type(row[1][0]) is not int for row in log):
             bad_wire.append(f"{c['id']}: a wirelog row without [length, data]")
         tx = sum(int(n) * k for n, k in (d["txOctetStats"] or {}).items())
         if d["txOctetStats"] is not None and tx != detail["wire"]["out"]["bytes"]:
             bad_wire.append(f"{c['id']}: txOctetStats add up to {tx}")
-check(files > 0 and not bad_layout, f"{files} per-case files, each in Autobahn's layout", bad_layout)
+check(files > 0 and not bad_layout, f"{files} per-case files, each in Autobahn's layout",
+      bad_layout)
 check(not bad_fields, "per-case files: agent, id, case index, verdicts, description, expectation, "
       "result, received events and close flags as the run recorded them", bad_fields)
 check(not bad_wire, "per-case files: handshake heads, wire log rows and octet counts from the wire",

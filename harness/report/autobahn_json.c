@@ -329,10 +329,10 @@ static char *http_head(const cJSON *direction)
         if (json_number(c, "offset", -1) != (double)n ||
             cJSON_GetObjectItemCaseSensitive(c, "kept_from"))
             break; /* a gap or a chunk kept in part: the head is not whole */
+        size_t before = n;
         n += unhex(json_string(c, "hex", ""), buf + n, HTTP_HEAD_MAX - n);
-        buf[n] = '\0';
         const char *end = NULL;
-        for (size_t i = 3; i < n && !end; i++)
+        for (size_t i = before > 3 ? before : 3; i < n && !end; i++)
             if (memcmp(buf + i - 3, "\r\n\r\n", 4) == 0)
                 end = (const char *)buf + i + 1;
         if (end) {

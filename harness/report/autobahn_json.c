@@ -203,15 +203,6 @@ static char *report_file_name(const char *agent, const char *id)
     return name;
 }
 
-/* The prefix of report_file_name() (the agent part): equal prefixes for two
- * different agents would make their files overwrite each other. */
-static char *agent_file_prefix(const char *agent)
-{
-    char *name = report_file_name(agent, "");
-    *strstr(name, "_case_.json") = '\0';
-    return name;
-}
-
 static const char *const opcode_words[16] = {
     "continuation", "text", "binary", NULL, NULL, NULL, NULL, NULL,
     "close",        "ping", "pong",   NULL, NULL, NULL, NULL, NULL,
@@ -669,18 +660,14 @@ static cJSON *case_report(const run_doc *run, const run_case *c, size_t index,
 
 /* ---- the report ------------------------------------------------------ */
 
-static bool not_run(const run_case *c)
-{
-    return strcmp(c->outcome, "NOT RUN") == 0;
-}
-
-/* Two runs may not share an agent, nor two agents a file-name prefix: one
- * would overwrite the other. */
+/* Two runs may not share an agent, nor two agents the agent part of their
+ * file names: one would overwrite the other. */
 static int check_agents(const run_doc *runs, size_t count, char *err, size_t errlen)
 {
     for (size_t i = 0; i < count; i++)
         for (size_t k = i + 1; k < count; k++) {
-            char *a = agent_file_prefix(runs[i].agent), *b = agent_file_prefix(runs[k].agent);
+            char *a = report_file_name(runs[i].agent, "1");
+            char *b = report_file_name(runs[k].agent, "1");
             int clash = strcmp(a, b) == 0;
             free(a);
             free(b);
@@ -728,7 +715,7 @@ static int write_run(const run_doc *run, const char *dir, cJSON *index, char *er
     cJSON *cases = cJSON_AddObjectToObject(index, run->agent);
     for (size_t i = 0; i < run->count; i++) {
         const run_case *c = &run->cases[i];
-        if (not_run(c))
+        if (strcmp(c->outcome, "NOT RUN") == 0)
             continue;
         char *name = report_file_name(run->agent, c->id);
         cJSON *entry = cJSON_AddObjectToObject(cases, c->id);
@@ -756,15 +743,31 @@ static int write_run(const run_doc *run, const char *dir, cJSON *index, char *er
     return 0;
 }
 
+/* mkdir -p, as for the other report folders. 0, or -1 with err. */
+static int make_dirs(const char *dir, char *err, size_t errlen)
+{
+    char *path = join_path(dir, "");
+    for (char *p = path + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+                snprintf(err, errlen, "%s: cannot create %s: %s", dir, path, strerror(errno));
+                free(path);
+                return -1;
+            }
+            *p = '/';
+        }
+    free(path);
+    return 0;
+}
+
 int report_autobahn_json(const run_doc *runs, size_t count, const char *dir, char *err,
                          size_t errlen)
 {
     if (check_agents(runs, count, err, errlen) != 0)
         return -1;
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-        snprintf(err, errlen, "%s: cannot create: %s", dir, strerror(errno));
+    if (make_dirs(dir, err, errlen) != 0)
         return -1;
-    }
     cJSON *index = cJSON_CreateObject();
     int rc = 0;
     for (size_t r = 0; r < count && rc == 0; r++)

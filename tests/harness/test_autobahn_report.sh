@@ -222,6 +222,16 @@ jq '.[]["1.1.1"].remoteCloseCode = 1002' "$work/expected.json" >"$work/b.json"
 diff "$work/a.json" "$work/b.json" >/dev/null
 tap_ok $(( $? != 1 )) "and when one case's close code differs"
 
+# The report folder is made with its parents; one that cannot be made is an error.
+"$WSCONFORM_BIN" report "$work/broken" --autobahn-json "$work/deep/er/ab" 2>"$work/out" &&
+  [ -f "$work/deep/er/ab/index.json" ]
+tap_ok $? "the report folder is made with its parents"; tap_diag <"$work/out"
+touch "$work/plain-file"
+"$WSCONFORM_BIN" report "$work/broken" --autobahn-json "$work/plain-file/ab" >"$work/out" 2>&1
+rc=$?
+tap_ok $(( rc != 2 )) "a folder that cannot be made exits 2 (exit $rc)"
+grep -q "plain-file/ab: cannot create" "$work/out"; tap_ok $? "and says which folder"
+
 # Agents whose names give the same file names cannot share a report.
 "$WSCONFORM_BIN" report "$work/first" "$work/second" --autobahn-json "$work/clash" >"$work/out" 2>&1
 rc=$?

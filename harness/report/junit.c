@@ -162,7 +162,10 @@ static void put_failure_body(xml_out *x, const run_case *c)
     const char *requirement = json_string(c->json, "requirement", "");
     const char *note = json_string(c->json, "note", "");
     put_escaped(x, *c->reason ? c->reason : "(no reason recorded)", 0);
-    putf(x, "\nverdict: %s, close: %s", c->outcome, c->close_outcome);
+    put(x, "\nverdict: ");
+    put_escaped(x, c->outcome, 0);
+    put(x, ", close: ");
+    put_escaped(x, c->close_outcome, 0);
     if (*c->rfc) {
         put(x, "\nRFC 6455 section ");
         put_escaped(x, c->rfc, 0);
@@ -179,8 +182,7 @@ static void put_failure_body(xml_out *x, const run_case *c)
 
 static void put_case(xml_out *x, const run_doc *run, const run_case *c, bool strict)
 {
-    put(x, "    <testcase");
-    putf(x, " name=\"");
+    put(x, "    <testcase name=\"");
     put_escaped(x, c->id, 1);
     if (*c->title) {
         put(x, " ");

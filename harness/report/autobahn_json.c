@@ -717,6 +717,10 @@ static int write_run(const run_doc *run, const char *dir, cJSON *index, char *er
         const run_case *c = &run->cases[i];
         if (strcmp(c->outcome, "NOT RUN") == 0)
             continue;
+        if (cJSON_GetObjectItemCaseSensitive(cases, c->id)) {
+            snprintf(err, errlen, "%s: case %s is there twice", run->path, c->id);
+            return -1;
+        }
         char *name = report_file_name(run->agent, c->id);
         cJSON *entry = cJSON_AddObjectToObject(cases, c->id);
         cJSON_AddStringToObject(entry, "behavior", c->outcome);

@@ -238,4 +238,17 @@ rc=$?
 tap_ok $(( rc != 2 )) "two runs of one agent in one report exit 2 (exit $rc)"
 grep -q "same Autobahn report names" "$work/out"; tap_ok $? "and say why"
 
+# A case twice in one run would be two entries under one key.
+mkdir -p "$work/twice"
+"$PYTHON" -c 'import json, sys; d = json.load(open(sys.argv[1]))
+d["cases"].append(d["cases"][0]); json.dump(d, open(sys.argv[2], "w"))' \
+  "$work/gone/results.json" "$work/twice/results.json"
+"$PYTHON" -c 'import json, sys; d = json.load(open(sys.argv[1]))
+d["cases"][0]["outcome"] = d["cases"][2]["outcome"] = "OK"; json.dump(d, open(sys.argv[1], "w"))' \
+  "$work/twice/results.json"
+"$WSCONFORM_BIN" report "$work/twice" --autobahn-json "$work/twice-ab" >"$work/out" 2>&1
+rc=$?
+tap_ok $(( rc != 2 )) "a run with a case twice exits 2 (exit $rc)"
+grep -q "case 1.1.1 is there twice" "$work/out"; tap_ok $? "and names the case"
+
 tap_done

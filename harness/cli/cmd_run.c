@@ -17,6 +17,7 @@
 #include "cli/spec_file.h"
 #include "lang/catalog.h"
 #include "report/baseline.h"
+#include "report/report_paths.h"
 #include "report/reports.h"
 #include "report/results_writer.h"
 #include "run/runner.h"
@@ -497,20 +498,6 @@ static int run_target(const run_options *opts)
     return status;
 }
 
-/* A folder name for an agent, as Autobahn names its report files: lower
- * case, anything outside [a-z0-9] as '_'. */
-static void agent_folder(const char *agent, char *out, size_t cap)
-{
-    size_t n = 0;
-    for (; *agent && n + 1 < cap; agent++) {
-        char c = *agent;
-        out[n++] = (c >= 'A' && c <= 'Z')                             ? (char)(c - 'A' + 'a')
-                   : ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) ? c
-                                                                        : '_';
-    }
-    out[n] = '\0';
-}
-
 /* The agent of a server the spec does not name: its Server header, else
  * "UnknownServer" (Autobahn's rules). */
 static void discover_agent(const run_options *o, const char *url, char *agent, size_t cap)
@@ -578,7 +565,7 @@ static int run_spec_file(const run_options *o)
                 break;
             }
         char folder[128];
-        agent_folder(agents[i], folder, sizeof folder);
+        report_agent_slug(agents[i], folder, sizeof folder); /* as Autobahn names files */
         snprintf(dirs[i], sizeof dirs[i], "%s/%s", outdir, folder);
         char *exclude = spec_exclude_for(&spec, agents[i]);
         run_options one = *o;

@@ -12,6 +12,7 @@
  * out of index.json (its HTML report shows it as "Missing"), and so do we,
  * with no per-case file; a baseline diff then shows the case as gone.
  */
+#include "report/report_paths.h"
 #include "report/reports.h"
 
 #include <errno.h>
@@ -190,12 +191,7 @@ static char *report_file_name(const char *agent, const char *id)
     char *name = malloc(cap), *o = name;
     if (!name)
         abort();
-    for (const unsigned char *p = (const unsigned char *)agent; *p; p++) {
-        if ((*p & 0xc0) == 0x80)
-            continue; /* the rest of a character already written */
-        unsigned char ch = (unsigned char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
-        *o++ = (char)((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ? ch : '_');
-    }
+    o += report_agent_slug(agent, name, cap);
     o += sprintf(o, "_case_");
     for (const char *p = id; *p; p++)
         *o++ = *p == '.' ? '_' : *p;
@@ -747,30 +743,12 @@ static int write_run(const run_doc *run, const char *dir, cJSON *index, char *er
     return 0;
 }
 
-/* mkdir -p, as for the other report folders. 0, or -1 with err. */
-static int make_dirs(const char *dir, char *err, size_t errlen)
-{
-    char *path = join_path(dir, "");
-    for (char *p = path + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(path, 0777) != 0 && errno != EEXIST) {
-                snprintf(err, errlen, "%s: cannot create %s: %s", dir, path, strerror(errno));
-                free(path);
-                return -1;
-            }
-            *p = '/';
-        }
-    free(path);
-    return 0;
-}
-
 int report_autobahn_json(const run_doc *runs, size_t count, const char *dir, char *err,
                          size_t errlen)
 {
     if (check_agents(runs, count, err, errlen) != 0)
         return -1;
-    if (make_dirs(dir, err, errlen) != 0)
+    if (report_make_dirs(dir, err, errlen) != 0)
         return -1;
     cJSON *index = cJSON_CreateObject();
     int rc = 0;

@@ -7,6 +7,7 @@
 
 #include "lang/catalog.h"
 #include "report/html_pages.h"
+#include "report/report_paths.h"
 #include "report/reports.h"
 
 bool html_id_names_file(const char *id)
@@ -17,51 +18,13 @@ bool html_id_names_file(const char *id)
            strlen(id) < 200;
 }
 
-static int make_dir(const char *path, char *err, size_t errlen)
-{
-    if (mkdir(path, 0777) == 0 || errno == EEXIST) {
-        struct stat st;
-        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-            return 0;
-        snprintf(err, errlen, "%s: exists and is not a folder", path);
-        return -1;
-    }
-    snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
-    return -1;
-}
-
-/* mkdir -p */
-static int make_dirs(const char *path, char *err, size_t errlen)
-{
-    char *p = strdup(path);
-    if (!p)
-        abort();
-    int rc = 0;
-    for (char *s = p + 1; *s && rc == 0; s++)
-        if (*s == '/') {
-            *s = '\0';
-            rc = make_dir(p, err, errlen);
-            *s = '/';
-        }
-    if (rc == 0)
-        rc = make_dir(p, err, errlen);
-    free(p);
-    return rc;
-}
-
 /* Autobahn's rule: lower case letters and digits stay, anything else is _. */
 static void make_slugs(html_agent *agents, const run_doc *runs, size_t count)
 {
     for (size_t i = 0; i < count; i++) {
         html_agent *a = &agents[i];
         a->run = &runs[i];
-        size_t n = 0;
-        for (const unsigned char *s = (const unsigned char *)runs[i].agent; *s && n < 64; s++) {
-            unsigned char c = *s;
-            if (c >= 'A' && c <= 'Z')
-                c = (unsigned char)(c - 'A' + 'a');
-            a->slug[n++] = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ? (char)c : '_';
-        }
+        size_t n = report_agent_slug(runs[i].agent, a->slug, 65);
         if (n == 0)
             memcpy(a->slug, "agent", (n = 5));
         a->slug[n] = '\0';
@@ -116,10 +79,10 @@ int report_html(const run_doc *runs, size_t count, const char *dir, char *err, s
     char *path = malloc(cap);
     if (!path)
         abort();
-    int rc = make_dirs(dir, err, errlen);
+    int rc = report_make_dirs(dir, err, errlen);
     for (size_t i = 0; i < count && rc == 0; i++) {
         snprintf(path, cap, "%s/pages/%s", dir, agents[i].slug);
-        rc = make_dirs(path, err, errlen);
+        rc = report_make_dirs(path, err, errlen);
         for (size_t j = 0; j < runs[i].count && rc == 0; j++) {
             const run_case *c = &runs[i].cases[j];
             if (!html_id_names_file(c->id))

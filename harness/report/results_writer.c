@@ -1,6 +1,7 @@
 /* Reporters: they only read finished, judged results. */
 #define _DEFAULT_SOURCE
 #include "report/results_writer.h"
+#include "report/report_paths.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -309,24 +310,12 @@ static int write_json(const char *path, cJSON *json)
     return rc;
 }
 
-/* mkdir -p: the parents too, as a report folder is often several levels down. */
 static int make_dir(const char *path)
 {
-    char parent[4096];
-    size_t n = strlen(path);
-    if (n < sizeof parent) {
-        memcpy(parent, path, n + 1);
-        for (char *p = parent + 1; *p; p++)
-            if (*p == '/') {
-                *p = '\0';
-                if (mkdir(parent, 0777) != 0 && errno != EEXIST)
-                    break; /* the last mkdir says why */
-                *p = '/';
-            }
-    }
-    if (mkdir(path, 0777) == 0 || errno == EEXIST)
+    char err[600];
+    if (report_make_dirs(path, err, sizeof err) == 0)
         return 0;
-    fprintf(stderr, "wsconform: cannot create %s: %s\n", path, strerror(errno));
+    fprintf(stderr, "wsconform: %s\n", err);
     return -1;
 }
 

@@ -25,24 +25,3 @@ int report_autobahn_json(const run_doc *runs, size_t count, const char *dir, cha
     snprintf(err, errlen, "%s: the Autobahn report is not available in this build", dir);
     return -1;
 }
-
-#include "report/baseline.h"
-
-baseline *baseline_load(const char *path, char *err, size_t errlen)
-{
-    snprintf(err, errlen, "%s: baselines are not available in this build", path);
-    return NULL;
-}
-
-void baseline_free(baseline *b)
-{
-    (void)b;
-}
-
-int baseline_gate(const baseline *b, const run_doc *run, FILE *out, const char *json_path,
-                  char *err, size_t errlen)
-{
-    (void)b, (void)run, (void)out, (void)json_path;
-    snprintf(err, errlen, "baselines are not available in this build");
-    return -1;
-}

@@ -1,4 +1,5 @@
-/* `wsconform baseline RUN...`: a baseline of expected verdicts made from runs. */
+/* `wsconform baseline RUN...`: a baseline of expected verdicts made from runs;
+ * with --check, a finished run compared with one. */
 #include "cli/commands.h"
 
 #include <getopt.h>
@@ -15,6 +16,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: wsconform baseline RUN... [--update OLD [--merge]]\n"
+            "       wsconform baseline --check FILE RUN [--json OUT]\n"
             "  RUN            the --out folder of a run (or its results.json); several runs\n"
             "                 of one agent: a case whose verdicts differ between them\n"
             "                 becomes unstable, with every verdict seen\n"
@@ -24,8 +26,13 @@ static void usage(FILE *f)
             "                 (a case of OLD that no RUN played keeps its verdicts)\n"
             "The baseline goes to stdout (one case per line), for `wsconform run\n"
             "--baseline FILE`; what became unstable or lacks a note goes to stderr.\n"
-            "exit status: 0 written, 2 usage error or a run or baseline that cannot be\n"
-            "             read (the file, and the case or the line and column)\n");
+            "  --check FILE   compare a finished run with the baseline FILE, as run\n"
+            "                 --baseline does: regressions, improvements, new and missing\n"
+            "                 cases and a count line (exit 1 on a regression or a missing case)\n"
+            "  --json OUT     with --check: the same as JSON, into OUT\n"
+            "exit status: 0 written (--check: no regression), 1 --check found a regression,\n"
+            "             2 usage error or a run or baseline that cannot be read (the file,\n"
+            "             and the case or the line and column)\n");
 }
 
 static void print_summary(const baseline_record_summary *s)
@@ -37,15 +44,42 @@ static void print_summary(const baseline_record_summary *s)
                         "OLD (review them): %s\n", s->unreviewed_ids);
 }
 
+/* --check: the gate of `run --baseline` over a finished run. */
+static int check_run(const char *baseline_path, const char *run_path, const char *json_path)
+{
+    char err[1024];
+    baseline *expected = baseline_load(baseline_path, err, sizeof err);
+    if (!expected) {
+        fprintf(stderr, "wsconform baseline: %s\n", err);
+        return 2;
+    }
+    run_doc run;
+    int status = 2;
+    if (run_doc_load(&run, run_path, err, sizeof err) != 0) {
+        fprintf(stderr, "wsconform baseline: %s\n", err);
+    } else {
+        status = baseline_gate(expected, &run, stdout, json_path, err, sizeof err);
+        if (status < 0) {
+            fprintf(stderr, "wsconform baseline: %s\n", err);
+            status = 2;
+        }
+        run_doc_free(&run);
+    }
+    baseline_free(expected);
+    return status;
+}
+
 int cmd_baseline(int argc, char **argv)
 {
     static const struct option options[] = {
         {"update", required_argument, NULL, 'u'},
         {"merge", no_argument, NULL, 'm'},
+        {"check", required_argument, NULL, 'c'},
+        {"json", required_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *old_path = NULL;
+    const char *old_path = NULL, *check_path = NULL, *json_path = NULL;
     bool merge = false;
     int opt;
     options_reset();
@@ -53,10 +87,21 @@ int cmd_baseline(int argc, char **argv)
         switch (opt) {
         case 'u': old_path = optarg; break;
         case 'm': merge = true; break;
+        case 'c': check_path = optarg; break;
+        case 'j': json_path = optarg; break;
         default: return options_usage_status(usage, opt);
         }
     }
     size_t count = (size_t)(argc - optind);
+    if (check_path || json_path) {
+        if (!check_path || count != 1 || old_path || merge) {
+            fprintf(stderr, "wsconform baseline: --check FILE takes one run%s\n",
+                    check_path ? ", and neither --update nor --merge" : " (--json goes with it)");
+            usage(stderr);
+            return 2;
+        }
+        return check_run(check_path, argv[optind], json_path);
+    }
     if (count == 0 || count > RUNS_MAX) {
         fprintf(stderr, "wsconform baseline: expected 1..%d runs, got %zu\n", RUNS_MAX, count);
         usage(stderr);

@@ -154,6 +154,17 @@ grep -q '^REGRESSION 1.1.1: expected FAILED/OK, got OK/UNCLEAN: ' "$work/no-clos
 tap_ok $? "... as a regression"
 
 # --- wsconform baseline ---------------------------------------------------
+"$WSCONFORM_BIN" baseline --check "$work/gate.json" "$work/strict" --json "$work/check.json" >"$work/check.out" 2>&1
+expect_status $? 1 "baseline --check over a finished run: the missing case fails it" "$work/check.out"
+cmp -s <(grep -v '^[0-9]* cases in' "$work/strict.out") "$work/check.out" && cmp -s "$work/check.json" "$work/strict/baseline.json"
+tap_ok $? "... with the same lines and JSON as run --baseline"
+"$WSCONFORM_BIN" baseline --check "$work/expect-ok.json" "$work/no-pong-self" >"$work/check.out" 2>&1
+expect_status $? 1 "baseline --check: a regression" "$work/check.out"
+"$WSCONFORM_BIN" baseline --check "$work/no-pong-recorded.json" "$work/no-pong-self" >"$work/check.out" 2>&1
+expect_status $? 0 "baseline --check: no regression" "$work/check.out"
+"$WSCONFORM_BIN" baseline --check "$work/gate.json" "$work/strict" "$work/pair" >/dev/null 2>&1
+expect_status $? 2 "baseline --check takes one run"
+
 "$WSCONFORM_BIN" baseline "$work/pair" "$work/no-pong-self" >"$work/two.json" 2>"$work/two.err"
 expect_status $? 0 "wsconform baseline records two runs" "$work/two.err"
 json_is "$work/two.json" '[d["agent"], d["runs"], d["cases"]["1.1.1"], d["cases"]["2.2"]]' \

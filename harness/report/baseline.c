@@ -91,11 +91,9 @@ static bool read_entry(const cJSON *item, baseline_entry *e, char *why, size_t w
     return true;
 }
 
-static const baseline *sorting;
-
 static int compare_by_id(const void *a, const void *b)
 {
-    return strcmp(sorting->entries[*(const size_t *)a].id, sorting->entries[*(const size_t *)b].id);
+    return strcmp((*(const baseline_entry *const *)a)->id, (*(const baseline_entry *const *)b)->id);
 }
 
 baseline *baseline_load(const char *path, char *err, size_t errlen)
@@ -126,12 +124,11 @@ baseline *baseline_load(const char *path, char *err, size_t errlen)
     }
     b->by_id = checked_calloc(b->count, sizeof *b->by_id);
     for (size_t i = 0; i < b->count; i++)
-        b->by_id[i] = i;
-    sorting = b;
+        b->by_id[i] = &b->entries[i];
     qsort(b->by_id, b->count, sizeof *b->by_id, compare_by_id);
     for (size_t i = 1; i < b->count; i++)
-        if (strcmp(b->entries[b->by_id[i]].id, b->entries[b->by_id[i - 1]].id) == 0) {
-            say(err, errlen, "%s: case %.64s: listed twice", path, b->entries[b->by_id[i]].id);
+        if (strcmp(b->by_id[i]->id, b->by_id[i - 1]->id) == 0) {
+            say(err, errlen, "%s: case %.64s: listed twice", path, b->by_id[i]->id);
             goto fail;
         }
     return b;
@@ -158,9 +155,9 @@ const baseline_entry *baseline_find(const baseline *b, const char *id)
     size_t lo = 0, hi = b->count;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int d = strcmp(b->entries[b->by_id[mid]].id, id);
+        int d = strcmp(b->by_id[mid]->id, id);
         if (d == 0)
-            return &b->entries[b->by_id[mid]];
+            return b->by_id[mid];
         if (d < 0)
             lo = mid + 1;
         else

@@ -26,7 +26,7 @@ struct baseline {
     cJSON *root;            /* the file, for its descriptive keys */
     baseline_entry *entries; /* in the file's order */
     size_t count;
-    size_t *by_id;          /* indexes of entries ordered by strcmp of their ids */
+    baseline_entry **by_id; /* the entries ordered by strcmp of their ids */
 };
 
 /* The entry of this case, or NULL. */

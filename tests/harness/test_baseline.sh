@@ -5,7 +5,7 @@
 # notes, --update and --merge, fed back to the gate) and `wsconform diff`;
 # every bad input file is refused with exit 2 and its name.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 . tests/harness/lib.sh
 data=tests/harness/data/baseline
 work=$(mktemp -d)
@@ -184,6 +184,7 @@ cat >"$work/old.json" <<'EOF'
   "runs": 3,
   "comment": "reviewed",
   "cases": {
+    "1.1.1": {"unstable": true, "note": "any verdict: a \"late\" close — timing"},
     "2.2": {"outcome": "FAILED", "close_outcome": "OK", "note": "no pong: the server's fault"},
     "9.9": {"outcome": "OK", "close_outcome": "OK"}
   }
@@ -197,8 +198,11 @@ tap_ok $? "--update keeps the server, the comment and the notes of the old basel
 json_is "$work/merged.json" '[d["runs"], d["cases"]["2.2"], d["cases"]["9.9"]]' \
   "[4, {'unstable': True, 'seen': [['FAILED', 'OK'], ['OK', 'OK']], 'note': \"no pong: the server's fault\"}, {'outcome': 'OK', 'close_outcome': 'OK'}]"
 tap_ok $? "--merge counts the old verdicts and runs as seen, keeps its other cases"
+json_is "$work/merged.json" 'd["cases"]["1.1.1"] == {"unstable": True, "note": "any verdict: a \"late\" close \u2014 timing"}' True
+tap_ok $? "--merge keeps an unstable case without \"seen\" as it was (its note escaped and in UTF-8)"
 "$WSCONFORM_BIN" baseline --update "$work/old.json" "$work/pair" >"$work/replaced.json" 2>/dev/null
-json_is "$work/replaced.json" 'd["cases"]["2.2"]' "{'outcome': 'OK', 'close_outcome': 'OK'}"
+json_is "$work/replaced.json" '[d["cases"]["2.2"], d["cases"]["1.1.1"]]' \
+  "[{'outcome': 'OK', 'close_outcome': 'OK'}, {'outcome': 'OK', 'close_outcome': 'OK'}]"
 tap_ok $? "without --merge the runs replace the old verdicts (an OK case drops its note)"
 
 "$WSCONFORM_BIN" baseline "$work/pair" "$work/other-agent" >/dev/null 2>"$work/agents.err"
@@ -227,6 +231,28 @@ expect_status $? 1 "wsconform diff: cases only in one run are a change" "$work/d
 has_line "$work/diff-sel.out" "ONLY-A 2.3: OK/OK" && ! grep -q '^ONLY-B' "$work/diff-sel.out"
 tap_ok $? "... listed as only in A"
 
+# The order of verdicts, per dimension, from hand-written runs.
+"$WSCONFORM_BIN" diff "$data/diff-a" "$data/diff-b" >"$work/diff-order.out" 2>&1
+expect_status $? 1 "wsconform diff of the hand-written runs" "$work/diff-order.out"
+while IFS=';' read -r line what; do
+  [ -n "$line" ] || continue
+  has_line "$work/diff-order.out" "$line"
+  r=$?
+  tap_ok $r "diff: $what"
+  [ $r -eq 0 ] || show "$work/diff-order.out"
+done <<TABLE
+CHANGED 1.2: FAILED/OK -> OK/UNCLEAN (worse);a better outcome with a worse close verdict is worse
+CHANGED 1.3: NON-STRICT/OK -> NON-STRICT/OK (reason only);the same verdicts with another reason
+  B: failed at once;... with the reason of B
+CHANGED 1.6: NON-STRICT/OK -> INFORMATIONAL/OK (better);INFORMATIONAL is better than NON-STRICT
+CHANGED 1.7: OK/UNCLEAN -> OK/WRONG CODE (better);WRONG CODE is better than UNCLEAN
+CHANGED 1.8: OK/FAILED BY CLIENT -> OK/FAILED (worse);FAILED is worse than FAILED BY CLIENT
+CHANGED 1.9: UNIMPLEMENTED/OK -> FAILED/OK (worse);FAILED is worse than UNIMPLEMENTED
+ONLY-A 1.4: OK/OK;a case only in A
+ONLY-B 1.5: OK/OK;a case only in B
+diff $data/diff-a/results.json $data/diff-b/results.json: 6 changed (2 better, 3 worse, 1 reason only), 1 only in A, 1 only in B, 1 unchanged;the count line
+TABLE
+
 # --- bad input ------------------------------------------------------------
 # file ; what the message must also say
 while IFS=';' read -r file says; do
@@ -237,7 +263,7 @@ while IFS=';' read -r file says; do
   grep -qF -- "$path" "$work/bad.err" && grep -qF -- "$says" "$work/bad.err"
   ok=$?
   tap_ok $(( rc != 2 || ok )) "run --baseline $file: exit 2 ($rc), naming the file and saying \"$says\""
-  [ $rc -eq 2 ] && [ $ok -eq 0 ] || show "$work/bad.err"
+  if [ $rc -ne 2 ] || [ $ok -ne 0 ]; then show "$work/bad.err"; fi
   "$WSCONFORM_BIN" baseline --update "$path" "$work/pair" >/dev/null 2>"$work/bad.err"
   rc=$?
   grep -qF -- "$path" "$work/bad.err"
@@ -267,7 +293,7 @@ while IFS=';' read -r run says; do
     grep -qF -- "$data/$run" "$work/bad.err" && grep -qF -- "$says" "$work/bad.err"
     ok=$?
     tap_ok $(( rc != 2 || ok )) "${cmd%% *} of $run: exit 2 ($rc), naming the file and saying \"$says\""
-    [ $rc -eq 2 ] && [ $ok -eq 0 ] || show "$work/bad.err"
+    if [ $rc -ne 2 ] || [ $ok -ne 0 ]; then show "$work/bad.err"; fi
   done
 done <<'TABLE'
 no-such-run;cannot open

@@ -18,14 +18,20 @@
 # stop it by its pid, and finally print a table of outcome counts per run with
 # the run time. The servers' output goes to reports/interop/<server>.server.log.
 #
-#   --check    compare each run with ci/interop/expected/<server>.json; every
-#              case whose (outcome, close_outcome) differs is printed, then
-#              played once more by itself against a fresh server: if it
-#              differs again, exit 1 (if it matches, it is reported as flaky)
-#   --record   rewrite ci/interop/expected/<server>.json from the runs (cases
-#              whose verdicts differ between runs become unstable; notes kept)
+#   --check    gate each run on ci/interop/expected/<server>.json: the run is
+#              `wsconform run ... --baseline FILE`, which prints the cases whose
+#              verdict got worse than the baseline's (REGRESSION), better
+#              (IMPROVED), that are new (NEW) or that the baseline has and the
+#              run lacks though its selection takes them (MISSING). A regressed
+#              case is played once more by itself against a fresh server, again
+#              with --baseline: if it regresses again, or a case is missing,
+#              exit 1 (if it now matches, it is reported as flaky). Improvements
+#              and new cases are printed, not failures.
+#   --record   rewrite ci/interop/expected/<server>.json from the runs with
+#              `wsconform baseline --update` (cases whose verdicts differ
+#              between runs become unstable; notes kept)
 #   --merge    with --record: add the runs to the baseline's verdicts instead
-#              of replacing them
+#              of replacing them (`wsconform baseline --merge`)
 #   --runs N   run each server N times (default 1; use 3 or more with --record)
 #   --quick    leave out most of the bulk compression cases, which take nearly
 #              all the run time: of sections 12 and 13 only rows 1 (16-byte
@@ -33,18 +39,19 @@
 #              subsection, and row 10 of 12 (131072 bytes in one frame), are
 #              played, so every data set and every offer of 13 stays covered;
 #              all other cases, the P family among them, are played (the CI
-#              gate; a recheck plays the differing cases whatever the option)
+#              gate; a recheck plays the regressed cases whatever the option)
 #   --no-run   do not start anything: reuse the results.json already in
-#              reports/interop/ (for --check, --record and the table)
+#              reports/interop/ (for --check, which then runs `wsconform
+#              baseline --check` and re-runs nothing, --record and the table)
 #
 # Environment: WSCONFORM (default build/wsconform), WSCONFORM_ARGS (extra
-# arguments for wsconform run, e.g. "--timeout-scale 2"), PYTHON (runs the
-# report reader, default python3).
+# arguments for wsconform run, e.g. "--timeout-scale 2"), PYTHON (runs
+# ci/interop/verdicts.py, which prints the table, default python3).
 #
 # Exit status: 0 every server ran and wrote results.json (failed cases are
-# findings about the servers, not errors); 1 --check found differences;
-# 2 usage error, a server could not start, or wsconform could not run
-# (its exit status 2 or 3).
+# findings about the servers, not errors); 1 --check found a regression or a
+# missing case; 2 usage error, a server could not start, a baseline is missing
+# or bad, or wsconform could not run (its exit status 2 or 3).
 set -uo pipefail
 
 cd "$(dirname "$0")/.." || exit 2
@@ -200,7 +207,8 @@ start_server() {
 }
 
 # run_once NAME OUT LOG [wsconform options...]: starts the server, plays the
-# cases into OUT, stops the server. Sets wall (seconds); 1 if anything failed.
+# cases into OUT, stops the server. Sets wall (seconds) and run_rc (wsconform's
+# exit status: with --baseline, 1 is a regression); 1 if anything failed.
 run_once() {
   local name=$1 out=$2 log=$3 rc t0 t1
   shift 3
@@ -215,6 +223,7 @@ run_once() {
   runpid=$!
   wait "$runpid"
   rc=$?
+  run_rc=$rc
   runpid=""
   t1=$(date +%s.%N)
   stop_server
@@ -229,6 +238,15 @@ status=0 rows=()
 declare -A dirs
 for name in "${servers[@]}"; do
   dirs[$name]=
+  gate=()
+  if [ "$check" -eq 1 ]; then
+    if [ -f "$here/expected/$name.json" ]; then
+      gate=(--baseline "$here/expected/$name.json")
+    else
+      echo "ci/interop.sh: no baseline $here/expected/$name.json" >&2
+      status=2
+    fi
+  fi
   for k in $(seq "$runs"); do
     out=$out_base/$name log=$out_base/$name.server.log
     [ "$k" -gt 1 ] && out=$out_base/$name.run$k log=$out_base/$name.run$k.server.log
@@ -243,7 +261,7 @@ for name in "${servers[@]}"; do
       continue
     fi
     label=", run $k of $runs"
-    if ! run_once "$name" "$out" "$log" "${select[@]}"; then
+    if ! run_once "$name" "$out" "$log" "${select[@]}" "${gate[@]}"; then
       status=2
       continue
     fi
@@ -260,45 +278,79 @@ fi
 if [ "$record" -eq 1 ]; then
   for name in "${servers[@]}"; do
     [ -n "${dirs[$name]}" ] || continue
-    # shellcheck disable=SC2086
-    "$py" "$here/verdicts.py" record "${merge[@]}" "$here/expected/$name.json" ${dirs[$name]} || status=2
+    base=$here/expected/$name.json
+    update=()
+    [ -f "$base" ] && update=(--update "$base" "${merge[@]}")
+    # shellcheck disable=SC2086  # dirs holds several folders
+    if "$bin" baseline "${update[@]}" ${dirs[$name]} >"$base.tmp" 2>"$out_base/$name.record.log"; then
+      mv "$base.tmp" "$base"
+      echo "$name: wrote $base"
+      sed "s/^wsconform baseline: /$name: /" "$out_base/$name.record.log"
+    else
+      sed 's/^/ci\/interop.sh: /' "$out_base/$name.record.log" >&2
+      rm -f "$base.tmp"
+      status=2
+    fi
   done
 fi
 
-# --check: every case whose verdict differs from the baseline is played once
-# more, by itself, against a fresh server (reports/interop/<server>.recheck).
-# A case that then matches is reported as flaky and does not fail the check:
-# on a loaded machine a server may miss a 1 s close or kill timer. A case that
-# differs again is a difference.
+# --check: the runs were gated on the baselines as they went (or, with
+# --no-run, are gated here). A case missing from a run fails the check; a
+# regressed case is played once more, by itself, against a fresh server
+# (reports/interop/<server>.recheck). A case that then matches is reported as
+# flaky and does not fail the check: on a loaded machine a server may miss a
+# 1 s close or kill timer. A case that regresses again fails it.
 if [ "$check" -eq 1 ]; then
-  differ=0
+  failed_gate=0
   for name in "${servers[@]}"; do
     base=$here/expected/$name.json
-    if [ ! -f "$base" ]; then
-      echo "ci/interop.sh: no baseline $base" >&2
-      status=2
-      continue
-    fi
+    [ -f "$base" ] || continue
     for d in ${dirs[$name]}; do
-      echo
-      res=$("$py" "$here/verdicts.py" check "$base" "$d")
-      rc=$?
-      [ -n "$res" ] && echo "$res"
-      [ "$rc" -le 1 ] || { status=2; continue; }
-      ids=$(sed -n 's/^[^ ]*: DIFF \([^:]*\):.*/\1/p' <<<"$res" | paste -sd, -)
-      [ -n "$ids" ] || continue
+      gate_json=$d/baseline.json
       if [ "$norun" -eq 1 ]; then
-        differ=1
-        continue
+        echo
+        "$bin" baseline --check "$base" "$d" --json "$gate_json"
+        [ $? -le 1 ] || { status=2; continue; }
       fi
-      label=", re-running $ids"
-      if ! run_once "$name" "$out_base/$name.recheck" "$out_base/$name.recheck.server.log" --cases "$ids" >/dev/null; then
+      if ! ids=$("$py" "$here/verdicts.py" ids regressions "$gate_json") ||
+         ! missing=$("$py" "$here/verdicts.py" ids missing "$gate_json"); then
+        echo "ci/interop.sh: cannot read the gate of $d ($gate_json)" >&2
         status=2
         continue
       fi
-      "$py" "$here/verdicts.py" check --recheck "$base" "$out_base/$name.recheck" || differ=1
+      if [ -n "$missing" ]; then
+        echo "$name: cases of $base missing from $d: $missing"
+        failed_gate=1
+      fi
+      [ -n "$ids" ] || continue
+      if [ "$norun" -eq 1 ]; then
+        failed_gate=1
+        continue
+      fi
+      echo
+      echo "$name: re-running $ids alone against a fresh server"
+      label=", re-running $ids"
+      recheck=$out_base/$name.recheck
+      if ! run_once "$name" "$recheck" "$recheck.server.log" --cases "$ids" --baseline "$base" \
+           >"$recheck.log"; then
+        cat "$recheck.log"
+        status=2
+        continue
+      fi
+      again=$("$py" "$here/verdicts.py" ids regressions "$recheck/baseline.json") || { status=2; continue; }
+      grep '^REGRESSION ' "$recheck.log" | sed "s/^/$name: again: /"
+      for id in ${ids//,/ }; do
+        case ",$again," in
+          *",$id,"*) ;;
+          *) echo "$name: flaky $id: matched the baseline on a re-run alone" ;;
+        esac
+      done
+      if [ "$run_rc" -ne 0 ]; then
+        echo "$name: ${again:-cases} still regressed on a re-run alone"
+        failed_gate=1
+      fi
     done
   done
-  [ "$status" -eq 0 ] && [ "$differ" -eq 1 ] && status=1
+  [ "$status" -eq 0 ] && [ "$failed_gate" -eq 1 ] && status=1
 fi
 exit "$status"

@@ -27,4 +27,14 @@ int cmd_check(int argc, char **argv);
  * reports made from finished runs (report/reports.h). 0, or 2. */
 int cmd_report(int argc, char **argv);
 
+/* `wsconform baseline RUN... [--update OLD [--merge]]`: a baseline of expected
+ * verdicts (report/baseline.h) from runs of one agent, on stdout. 0, or 2.
+ * `wsconform baseline --check FILE RUN [--json OUT]`: the gate of `run
+ * --baseline` over a finished run. 0 no regression, 1 one at least, 2. */
+int cmd_baseline(int argc, char **argv);
+
+/* `wsconform diff A B`: the cases whose verdicts or reason differ between two
+ * runs, and those only in one. 0 nothing changed, 1 something did, 2 bad input. */
+int cmd_diff(int argc, char **argv);
+
 #endif

@@ -12,6 +12,8 @@ static void usage(FILE *f)
                "  list        list the cases\n"
                "  check FILE  check case files for errors\n"
                "  report RUN  HTML, JUnit or Autobahn reports from finished runs\n"
+               "  baseline RUN  expected verdicts from finished runs, for run --baseline\n"
+               "  diff A B    what changed between two finished runs\n"
                "  version     print the version\n"
                "'wsconform COMMAND --help' describes each command.\n");
 }
@@ -30,7 +32,8 @@ static const struct command {
     int (*run)(int argc, char **argv);
 } commands[] = {
     {"run", cmd_run},         {"echo", cmd_echo},       {"list", cmd_list},
-    {"check", cmd_check},     {"report", cmd_report},   {"version", cmd_version}, {"--version", cmd_version},
+    {"check", cmd_check},     {"report", cmd_report},   {"baseline", cmd_baseline},
+    {"diff", cmd_diff},       {"version", cmd_version}, {"--version", cmd_version},
 };
 
 /* Runs argv[0] as a command, given argv[0..argc). */

@@ -7,14 +7,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static int make_dir(const char *path, char *err, size_t errlen)
+static int make_dir(const char *target, const char *path, char *err, size_t errlen)
 {
     struct stat st;
     if (mkdir(path, 0777) == 0)
         return 0;
     if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
         return 0;
-    snprintf(err, errlen, "%s: cannot create the folder: %s", path,
+    snprintf(err, errlen, "%s: cannot create %s: %s", target, path,
              errno == EEXIST ? "something else has that name" : strerror(errno));
     return -1;
 }
@@ -28,11 +28,11 @@ int report_make_dirs(const char *path, char *err, size_t errlen)
     for (char *s = p + 1; *s && rc == 0; s++)
         if (*s == '/' && s[-1] != '/') {
             *s = '\0';
-            rc = make_dir(p, err, errlen);
+            rc = make_dir(path, p, err, errlen);
             *s = '/';
         }
     if (rc == 0)
-        rc = make_dir(p, err, errlen);
+        rc = make_dir(path, p, err, errlen);
     free(p);
     return rc;
 }

@@ -4,7 +4,8 @@
 
 #include <stddef.h>
 
-/* mkdir -p: the folder and its parents. 0, or -1 with "PATH: why" in err
+/* mkdir -p: the folder and its parents. 0, or -1 with "PATH: cannot create
+ * PART: why" in err
  * (a path that exists and is not a folder is an error too). */
 int report_make_dirs(const char *path, char *err, size_t errlen);
 

@@ -118,6 +118,51 @@ static void add_compression(cJSON *c, const case_result *r)
     add_direction(z, "received", r->message_bytes_in, r->compressed_bytes_in);
 }
 
+static cJSON *hex_json(const uint8_t *data, size_t n);
+
+/* Length of the valid UTF-8 character at p (at most n bytes), or 0. */
+static size_t utf8_char_length(const uint8_t *p, size_t n)
+{
+    ws_utf8 v;
+    ws_utf8_init(&v);
+    size_t len = p[0] < 0x80 ? 1 : p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : 2;
+    if (len > n || ws_utf8_feed(&v, p, len) != WS_OK || ws_utf8_finish(&v) != WS_OK)
+        return 0;
+    return len;
+}
+
+/* Text that came from the peer, as a JSON string: valid UTF-8 kept, NUL and
+ * every byte that is not part of a valid character as U+FFFD, so the file
+ * stays valid JSON whatever was sent. */
+static cJSON *clean_text_json(const void *data, size_t n)
+{
+    const uint8_t *p = data;
+    char *out = malloc(3 * n + 1), *o = out;
+    if (!out)
+        abort();
+    for (size_t i = 0; i < n;) {
+        size_t len = p[i] ? utf8_char_length(p + i, n - i) : 0;
+        if (len) {
+            memcpy(o, p + i, len);
+            o += len;
+            i += len;
+        } else {
+            memcpy(o, "\xef\xbf\xbd", 3);
+            o += 3;
+            i++;
+        }
+    }
+    *o = '\0';
+    cJSON *j = cJSON_CreateString(out);
+    free(out);
+    return j;
+}
+
+static void add_clean_text(cJSON *obj, const char *key, const char *text)
+{
+    cJSON_AddItemToObject(obj, key, clean_text_json(text, strlen(text)));
+}
+
 static cJSON *case_json(const case_result *r)
 {
     cJSON *c = cJSON_CreateObject();
@@ -131,7 +176,7 @@ static cJSON *case_json(const case_result *r)
     else
         cJSON_AddNullToObject(c, "remote_close_code");
     cJSON_AddNumberToObject(c, "duration_ms", (double)(r->duration_us / 1000));
-    cJSON_AddStringToObject(c, "reason", r->reason);
+    add_clean_text(c, "reason", r->reason);
     cJSON_AddBoolToObject(c, "failed", result_failed(r));
     cJSON_AddStringToObject(c, "requirement", r->def->requirement ? r->def->requirement : "");
     if (r->def->note)
@@ -236,7 +281,10 @@ static cJSON *detail_json(const case_result *r)
     cJSON_AddBoolToObject(c, "clean", result_clean(r));
     if (r->our_close_code)
         cJSON_AddNumberToObject(c, "local_close_code", r->our_close_code);
-    cJSON_AddStringToObject(c, "remote_close_reason", r->peer_close_reason);
+    cJSON_AddItemToObject(c, "remote_close_reason",
+                          clean_text_json(r->peer_close_reason, r->peer_close_reason_length));
+    cJSON_AddItemToObject(c, "remote_close_reason_hex",
+                          hex_json((const uint8_t *)r->peer_close_reason, r->peer_close_reason_length));
     cJSON_AddNumberToObject(c, "bytes_sent", (double)r->bytes_out);
     cJSON_AddNumberToObject(c, "bytes_received", (double)r->bytes_in);
     cJSON_AddBoolToObject(c, "compressed", r->compressed);
@@ -367,7 +415,7 @@ int report_write_summary(const char *dir, const run_info *info, case_result *con
     cJSON_AddStringToObject(root, "version", WSCONFORM_VERSION);
     cJSON_AddStringToObject(root, "target", info->target);
     cJSON_AddStringToObject(root, "target_state", target_state_name(info->target_state));
-    cJSON_AddStringToObject(root, "target_detail", info->target_detail);
+    add_clean_text(root, "target_detail", info->target_detail);
     if (info->target_state == TARGET_DIED) {
         cJSON *ids = cJSON_AddArrayToObject(root, "died_during");
         for (size_t i = 0; i < info->died_count; i++)
@@ -377,7 +425,7 @@ int report_write_summary(const char *dir, const run_info *info, case_result *con
         else
             cJSON_AddNullToObject(root, "died_at");
     }
-    cJSON_AddStringToObject(root, "agent", info->agent ? info->agent : "");
+    add_clean_text(root, "agent", info->agent ? info->agent : "");
     cJSON_AddStringToObject(root, "started_at", info->started_at);
     cJSON_AddNumberToObject(root, "duration_ms", (double)info->duration_ms);
     cJSON_AddBoolToObject(root, "strict", info->strict);

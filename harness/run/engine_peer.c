@@ -71,9 +71,11 @@ static void on_close(engine *e, ws_event *ev, uint64_t now)
     }
     r->peer_sent_close = true;
     r->peer_close_code = ev->close.has_code ? ev->close.code : WS_CLOSE_NO_STATUS;
-    snprintf(r->peer_close_reason, sizeof r->peer_close_reason, "%.*s",
-             (int)(ev->close.reason_length < 120 ? ev->close.reason_length : 120),
-             (const char *)ev->close.reason);
+    r->peer_close_reason_length = ev->close.reason_length < sizeof r->peer_close_reason - 1
+                                      ? ev->close.reason_length
+                                      : sizeof r->peer_close_reason - 1;
+    memcpy(r->peer_close_reason, ev->close.reason, r->peer_close_reason_length);
+    r->peer_close_reason[r->peer_close_reason_length] = '\0';
     if (r->closer == NOBODY)
         r->closer = BY_PEER;
     if (!r->we_sent_close) /* Autobahn answers 1000; an invalid Close fails (§7.4.1) */

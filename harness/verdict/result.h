@@ -93,7 +93,8 @@ typedef struct case_result {
     bool suite_close;          /* our first Close came from the suite itself, not a case step */
     uint16_t our_close_code;   /* code of the first Close we sent (0: none or empty) */
     int peer_close_code;       /* -1: no Close from the peer; 1005: Close without code */
-    char peer_close_reason[128];
+    char peer_close_reason[128]; /* its bytes as sent, NUL-terminated for printing */
+    size_t peer_close_reason_length;
     endpoint tcp_closed_by;
     bool killed;               /* the kill timer fired */
     uint32_t kill_ms;

@@ -26,7 +26,7 @@
 #include "wscodec/utf8.h"
 
 /* Longest opening-handshake head taken from the wire log. */
-#define HTTP_HEAD_MAX (64u << 10)
+#define HTTP_HEAD_MAX RUN_DOC_HTTP_HEAD_MAX
 /* Payload bytes shown per frame, message or octet row, as Autobahn does. */
 #define SHOWN_BYTES 64u
 
@@ -217,25 +217,6 @@ static int opcode_number(const char *name)
 
 /* ---- bytes from the per-case file ----------------------------------- */
 
-static int hex_digit(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-         : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-/* Decodes at most max bytes of hex text into out; returns how many. */
-static size_t unhex(const char *hex, uint8_t *out, size_t max)
-{
-    size_t n = 0;
-    for (; n < max && hex[0] && hex[1]; hex += 2) {
-        int hi = hex_digit(hex[0]), lo = hex_digit(hex[1]);
-        if (hi < 0 || lo < 0)
-            break;
-        out[n++] = (uint8_t)(hi << 4 | lo);
-    }
-    return n;
-}
-
 /* A payload of `total` bytes, of which the first n are known, as Autobahn
  * shows it: the text when it is UTF-8, else "0x" and the hex; at most
  * SHOWN_BYTES bytes. When bytes are left out, a character they cut is left
@@ -304,31 +285,13 @@ static char *expectation_text(const char *case_text)
 /* The head of one direction's byte stream, up to and with the blank line
  * that ends it (or all that was logged when there is none), as text. NULL
  * when the log does not start at the first byte. */
-static char *http_head(const cJSON *direction)
+static char *http_head(const cJSON *detail, const char *direction)
 {
-    const cJSON *chunks = cJSON_GetObjectItemCaseSensitive(direction, "chunks");
     uint8_t *buf = malloc(HTTP_HEAD_MAX + 1);
     if (!buf)
         abort();
-    size_t n = 0;
-    const cJSON *c;
-    cJSON_ArrayForEach(c, chunks) {
-        if (json_number(c, "offset", -1) != (double)n ||
-            cJSON_GetObjectItemCaseSensitive(c, "kept_from"))
-            break; /* a gap or a chunk kept in part: the head is not whole */
-        size_t before = n;
-        n += unhex(json_string(c, "hex", ""), buf + n, HTTP_HEAD_MAX - n);
-        const char *end = NULL;
-        for (size_t i = before > 3 ? before : 3; i < n && !end; i++)
-            if (memcmp(buf + i - 3, "\r\n\r\n", 4) == 0)
-                end = (const char *)buf + i + 1;
-        if (end) {
-            n = (size_t)(end - (const char *)buf);
-            break;
-        }
-        if (n == HTTP_HEAD_MAX)
-            break;
-    }
+    bool complete;
+    size_t n = run_doc_http_head(detail, direction, buf, HTTP_HEAD_MAX, &complete);
     if (n == 0) {
         free(buf);
         return NULL;
@@ -416,7 +379,7 @@ static size_t frame_payload(const cJSON *frame, uint8_t *out, size_t cap)
         memcpy(out + n, text, len);
         n += len;
     } else {
-        n += unhex(json_string(frame, "hex", ""), out + n, cap - n);
+        n += json_hex_decode(json_string(frame, "hex", ""), out + n, cap - n);
     }
     return n;
 }
@@ -543,7 +506,7 @@ static cJSON *event_json(const cJSON *e)
         cJSON_AddItemToArray(row, cJSON_CreateString(text));
     } else {
         uint8_t head[SHOWN_BYTES];
-        size_t n = unhex(json_string(e, "head_hex", ""), head, sizeof head);
+        size_t n = json_hex_decode(json_string(e, "head_hex", ""), head, sizeof head);
         cJSON_AddItemToArray(row, shown_payload(head, n, json_number(e, "length", 0)));
     }
     if (strcmp(type, "message") == 0)
@@ -599,8 +562,8 @@ static void add_observations(cJSON *doc, const run_case *c, const cJSON *detail)
 
     const cJSON *wire = cJSON_GetObjectItemCaseSensitive(detail, "wire");
     const cJSON *frames = cJSON_GetObjectItemCaseSensitive(detail, "frames");
-    char *request = http_head(cJSON_GetObjectItemCaseSensitive(wire, "out"));
-    char *response = http_head(cJSON_GetObjectItemCaseSensitive(wire, "in"));
+    char *request = http_head(detail, "out");
+    char *response = http_head(detail, "in");
     add_optional(doc, "httpRequest", request ? cJSON_CreateString(request) : NULL);
     add_optional(doc, "httpResponse", response ? cJSON_CreateString(response) : NULL);
     free(request);

@@ -11,34 +11,10 @@
 #define DUMP_CHUNK_MAX 1024
 #define DUMP_PAGE_MAX (48u << 10)
 /* How much of each stream may hold the HTTP head. */
-#define HEAD_MAX (64u << 10)
+#define HEAD_MAX RUN_DOC_HTTP_HEAD_MAX
 
 static const char *const dir_keys[2] = {"out", "in"};
 static const char *const dir_names[2] = {"ours", "peer's"};
-
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Decodes up to cap bytes of hex; stops at the first pair that is not hex. */
-static size_t hex_decode(const char *hex, uint8_t *out, size_t cap)
-{
-    size_t n = 0;
-    for (; n < cap && hex[0] && hex[1]; hex += 2) {
-        int hi = hex_digit(hex[0]), lo = hex_digit(hex[1]);
-        if (hi < 0 || lo < 0)
-            break;
-        out[n++] = (uint8_t)(hi << 4 | lo);
-    }
-    return n;
-}
 
 static const cJSON *chunks_of(const cJSON *detail, int d)
 {
@@ -46,28 +22,6 @@ static const cJSON *chunks_of(const cJSON *detail, int d)
     const cJSON *dir = cJSON_GetObjectItemCaseSensitive(wire, dir_keys[d]);
     const cJSON *chunks = cJSON_GetObjectItemCaseSensitive(dir, "chunks");
     return cJSON_IsArray(chunks) ? chunks : NULL;
-}
-
-/* The stream's first bytes, as long as the log kept them whole, up to the
- * blank line that ends an HTTP head. Returns its length; *complete tells
- * whether the blank line was found. */
-static size_t stream_head(const cJSON *detail, int d, uint8_t *buf, bool *complete)
-{
-    size_t n = 0;
-    *complete = false;
-    const cJSON *c;
-    cJSON_ArrayForEach(c, chunks_of(detail, d)) {
-        if (json_number(c, "offset", -1) != (double)n ||
-            cJSON_GetObjectItemCaseSensitive(c, "kept_from") || n >= HEAD_MAX)
-            break;
-        n += hex_decode(json_string(c, "hex", ""), buf + n, HEAD_MAX - n);
-        for (size_t i = 3; i < n; i++)
-            if (memcmp(buf + i - 3, "\r\n\r\n", 4) == 0) {
-                *complete = true;
-                return i + 1;
-            }
-    }
-    return n;
 }
 
 void html_handshake(html_buf *b, const cJSON *detail)
@@ -79,7 +33,7 @@ void html_handshake(html_buf *b, const cJSON *detail)
     hb_raw(b, "<div class=\"pair\">");
     for (int d = 0; d < 2; d++) {
         bool complete;
-        size_t n = stream_head(detail, d, buf, &complete);
+        size_t n = run_doc_http_head(detail, dir_keys[d], buf, HEAD_MAX, &complete);
         hb_printf(b, "<div><h3>%s</h3><pre class=\"box dir-%s\">", titles[d], dir_keys[d]);
         /* line by line, CR LF shown as a line end; a lone CR stays visible */
         for (size_t i = 0; i < n;) {
@@ -273,7 +227,7 @@ void html_wire_dump(html_buf *b, const cJSON *detail)
         size_t show = kept < DUMP_CHUNK_MAX ? kept : DUMP_CHUNK_MAX;
         if (show > budget)
             show = budget;
-        show = hex_decode(hex, buf, show);
+        show = json_hex_decode(hex, buf, show);
         if (show) {
             hb_raw(b, "<pre>");
             dump_lines(b, buf, show, (unsigned long long)first);

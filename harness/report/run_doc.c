@@ -251,3 +251,47 @@ cJSON *run_doc_case_detail(const run_doc *doc, const char *id, char *err, size_t
     free(path);
     return d;
 }
+
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+size_t json_hex_decode(const char *hex, uint8_t *out, size_t cap)
+{
+    size_t n = 0;
+    for (; n < cap && hex[0] && hex[1]; hex += 2) {
+        int hi = hex_digit(hex[0]), lo = hex_digit(hex[1]);
+        if (hi < 0 || lo < 0)
+            break;
+        out[n++] = (uint8_t)(hi << 4 | lo);
+    }
+    return n;
+}
+
+size_t run_doc_http_head(const cJSON *detail, const char *direction, uint8_t *buf, size_t cap,
+                         bool *complete)
+{
+    const cJSON *wire = cJSON_GetObjectItemCaseSensitive(detail, "wire");
+    const cJSON *chunks = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(wire, direction), "chunks");
+    size_t n = 0;
+    *complete = false;
+    const cJSON *c;
+    cJSON_ArrayForEach(c, chunks) {
+        if (json_number(c, "offset", -1) != (double)n ||
+            cJSON_GetObjectItemCaseSensitive(c, "kept_from") || n >= cap)
+            break; /* a gap or a chunk kept in part: the head is not whole */
+        size_t before = n;
+        n += json_hex_decode(json_string(c, "hex", ""), buf + n, cap - n);
+        for (size_t i = before > 3 ? before : 3; i < n; i++)
+            if (memcmp(buf + i - 3, "\r\n\r\n", 4) == 0) {
+                *complete = true;
+                return i + 1;
+            }
+    }
+    return n;
+}

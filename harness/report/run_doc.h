@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cjson/cJSON.h>
 
@@ -61,6 +62,21 @@ cJSON *run_doc_case_detail(const run_doc *doc, const char *id, char *err, size_t
 const char *json_string(const cJSON *obj, const char *key, const char *fallback);
 double json_number(const cJSON *obj, const char *key, double fallback);
 bool json_bool(const cJSON *obj, const char *key, bool fallback);
+
+/* Decodes hex text into at most cap bytes; stops at the first pair that is
+ * not hex. Returns how many bytes. */
+size_t json_hex_decode(const char *hex, uint8_t *out, size_t cap);
+
+/* The most of one direction's stream ("out" or "in") the opening handshake
+ * can take in a per-case file's wire log. */
+#define RUN_DOC_HTTP_HEAD_MAX (64u << 10)
+
+/* The first bytes of one direction of a per-case file's wire log, as long as
+ * the log kept them whole, up to and with the blank line that ends an HTTP
+ * head (at most cap bytes). Returns their length; *complete tells whether
+ * the blank line was found. */
+size_t run_doc_http_head(const cJSON *detail, const char *direction, uint8_t *buf, size_t cap,
+                         bool *complete);
 
 /* Case ids are ordered with case_id_compare() (lang/catalog.h). */
 

@@ -315,9 +315,20 @@ static void describe_error(int rc, char *out, size_t cap)
 }
 
 /* A client reads the response: anything but a valid 101 ends the case. */
+/* The Server header names the implementation when the user does not. */
+static void keep_server_header(case_result *r, const ws_http_response *res)
+{
+    const ws_http_header *h = ws_http_find_header(res->headers, res->num_headers, "Server", NULL);
+    size_t n = 0;
+    for (size_t i = 0; h && i < h->value_len && n + 1 < sizeof r->server_header; i++)
+        r->server_header[n++] = h->value[i] >= 0x20 && h->value[i] < 0x7f ? h->value[i] : '?';
+    r->server_header[n] = '\0';
+}
+
 static bool accept_response(engine *e, const ws_http_response *res, int used, uint64_t now)
 {
     e->r->response_status = res->status;
+    keep_server_header(e->r, res);
     if (res->status != 101) {
         engine_add_event(e, EVENT_HTTP, e->head, (size_t)used, now)->status = res->status;
         engine_drop(e, now);

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "verdict/judge.h"
 #include "wscodec.h"
@@ -565,35 +564,6 @@ static bool play(runner *rn, const size_t *order, size_t n, size_t jobs, bool al
 
 /* ---- entry points ------------------------------------------------------------- */
 
-/* The Server header's value in an HTTP response head, printable ASCII only. */
-static void server_header(const case_result *r, char *out, size_t cap)
-{
-    out[0] = '\0';
-    for (size_t i = 0; i < r->event_count; i++) {
-        const observed_event *ev = &r->events[i];
-        if (ev->kind != EVENT_HTTP)
-            continue;
-        const char *p = (const char *)ev->data, *end = p + ev->length;
-        while (p < end) {
-            const char *eol = memchr(p, '\n', (size_t)(end - p));
-            const char *line_end = eol ? eol : end;
-            if (line_end - p > 7 && strncasecmp(p, "server:", 7) == 0) {
-                const char *v = p + 7;
-                while (v < line_end && (*v == ' ' || *v == '\t'))
-                    v++;
-                size_t n = 0;
-                for (; v < line_end && *v != '\r' && n + 1 < cap; v++)
-                    out[n++] = (*v >= 0x20 && *v < 0x7f) ? *v : '?';
-                while (n && out[n - 1] == ' ')
-                    n--;
-                out[n] = '\0';
-                return;
-            }
-            p = line_end + 1;
-        }
-    }
-}
-
 target_state runner_preflight(const session_config *cfg, char *detail, size_t cap, char *server,
                               size_t server_cap)
 {
@@ -609,7 +579,7 @@ target_state runner_preflight(const session_config *cfg, char *detail, size_t ca
     }
     case_result *r = session_finish(s);
     if (server && server_cap)
-        server_header(r, server, server_cap);
+        snprintf(server, server_cap, "%s", r->server_header);
     target_state state = TARGET_OK;
     if (r->response_status != 101) {
         describe_probe_failure(r, detail, cap);

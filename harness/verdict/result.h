@@ -73,6 +73,7 @@ typedef struct case_result {
     bool connected;
     connect_stage stage;
     int response_status;       /* of the opening handshake's answer; 0 none */
+    char server_header[96];    /* its Server header, printable ASCII; "" none */
     uint64_t started_at_us;    /* monotonic time the case started */
     uint64_t handshake_at_us;  /* since the start: when the 101 was read; 0 never */
     unsigned timers;           /* TIMER_* bits of the timers that fired */

@@ -68,6 +68,22 @@ tap_ok $? "outdir/index.json is Autobahn's, keyed by both agents"
 grep -q 'UnknownServer' "$work/out/index.html"
 tap_ok $? "outdir/index.html shows both agents"
 
+# A server that names itself: its Server header becomes the agent (Debian's
+# python3-websockets sends "Python/X websockets/Y"), in the spec and in a
+# plain run without --agent.
+start_listening "$work/pyws.log" /usr/bin/python3 ci/interop/websockets-echo.py 0 || exit 1
+pyws_pid=$LISTEN_PID
+printf '{"outdir": "%s", "servers": [{"url": "%s"}], "cases": ["1.1.1"]}' "$work/named" "$LISTEN_URL" >"$work/named.json"
+"$WSCONFORM_BIN" run --spec "$work/named.json" --timeout-scale "$SCALE" >/dev/null 2>&1
+python3 -c 'import json,sys,re
+idx = json.load(open(sys.argv[1]))
+assert len(idx) == 1 and re.fullmatch(r"Python/\S+ websockets/\S+", list(idx)[0]), list(idx)' "$work/named/index.json"
+tap_ok $? "a server without an agent in the spec is named by its Server header"
+"$WSCONFORM_BIN" run "$LISTEN_URL" --cases 1.1.1 --out "$work/plain" --timeout-scale "$SCALE" >/dev/null 2>&1
+grep -q '"agent":[[:space:]]*"Python/[^ ]* websockets/' "$work/plain/results.json"
+tap_ok $? "and so is the agent of a run without --agent"
+stop_pid "$pyws_pid"
+
 # --out overrides outdir.
 "$WSCONFORM_BIN" run --spec "$work/spec.json" --out "$work/elsewhere" --timeout-scale "$SCALE" >/dev/null 2>&1
 [ -f "$work/elsewhere/index.json" ] && [ -f "$work/elsewhere/unknownserver/results.json" ]

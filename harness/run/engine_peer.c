@@ -74,7 +74,8 @@ static void on_close(engine *e, ws_event *ev, uint64_t now)
     r->peer_close_reason_length = ev->close.reason_length < sizeof r->peer_close_reason - 1
                                       ? ev->close.reason_length
                                       : sizeof r->peer_close_reason - 1;
-    memcpy(r->peer_close_reason, ev->close.reason, r->peer_close_reason_length);
+    if (r->peer_close_reason_length) /* no reason: no pointer either */
+        memcpy(r->peer_close_reason, ev->close.reason, r->peer_close_reason_length);
     r->peer_close_reason[r->peer_close_reason_length] = '\0';
     if (r->closer == NOBODY)
         r->closer = BY_PEER;

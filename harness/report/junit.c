@@ -6,6 +6,7 @@
  * The layout follows what Jenkins, GitLab and the common JUnit readers
  * accept (tests/harness/data/junit.xsd).
  */
+#include "report/report_paths.h"
 #include "report/reports.h"
 
 #include <errno.h>
@@ -301,6 +302,8 @@ static void put_suite(xml_out *x, const run_doc *run, const char *section, bool 
 int report_junit(const run_doc *runs, size_t count, const char *path, bool strict, char *err,
                  size_t errlen)
 {
+    if (report_make_parent_dirs(path, err, errlen) != 0)
+        return -1;
     /* Written beside the target and renamed over it: a reader never sees
      * half a file. */
     size_t tmp_len = strlen(path) + sizeof ".tmp";

@@ -1,4 +1,5 @@
 /* Report folders and file names (report_paths.h). */
+#define _DEFAULT_SOURCE
 #include "report/report_paths.h"
 
 #include <errno.h>
@@ -19,7 +20,8 @@ static int make_dir(const char *target, const char *path, char *err, size_t errl
     return -1;
 }
 
-int report_make_dirs(const char *path, char *err, size_t errlen)
+/* mkdir -p of path; errors are about target (the folder or file wanted). */
+static int make_dirs(const char *target, const char *path, char *err, size_t errlen)
 {
     char *p = strdup(path);
     if (!p)
@@ -28,12 +30,30 @@ int report_make_dirs(const char *path, char *err, size_t errlen)
     for (char *s = p + 1; *s && rc == 0; s++)
         if (*s == '/' && s[-1] != '/') {
             *s = '\0';
-            rc = make_dir(path, p, err, errlen);
+            rc = make_dir(target, p, err, errlen);
             *s = '/';
         }
     if (rc == 0)
-        rc = make_dir(path, p, err, errlen);
+        rc = make_dir(target, p, err, errlen);
     free(p);
+    return rc;
+}
+
+int report_make_dirs(const char *path, char *err, size_t errlen)
+{
+    return make_dirs(path, path, err, errlen);
+}
+
+int report_make_parent_dirs(const char *file, char *err, size_t errlen)
+{
+    const char *slash = strrchr(file, '/');
+    if (!slash || slash == file)
+        return 0;
+    char *dir = strndup(file, (size_t)(slash - file));
+    if (!dir)
+        abort();
+    int rc = make_dirs(file, dir, err, errlen);
+    free(dir);
     return rc;
 }
 

@@ -110,10 +110,15 @@ grep -q '<testsuite name="broken echo 1.0: 3" ' "$work/both.xml" &&
 tap_ok $? "its suites are named \"AGENT: SECTION\""
 read_back "$work/both.xml" "$work/broken/results.json" "$work/dead/results.json"
 
-# A report that cannot be written is an error that names the file.
-"$WSCONFORM_BIN" report "$work/broken" --junit "$work/no/such/dir/r.xml" >"$work/out" 2>&1
+# The file's folder is made with its parents; a path that cannot be written
+# is an error that names it.
+"$WSCONFORM_BIN" report "$work/broken" --junit "$work/new/dir/r.xml" >"$work/out" 2>&1 &&
+  xmllint --noout "$work/new/dir/r.xml" 2>/dev/null
+tap_ok $? "a --junit file in a folder that does not exist yet is written, the folder made"
+touch "$work/plain-file"
+"$WSCONFORM_BIN" report "$work/broken" --junit "$work/plain-file/dir/r.xml" >"$work/out" 2>&1
 rc=$?
 tap_ok $(( rc != 2 )) "an unwritable --junit path exits 2 (exit $rc)"
-grep -q "no/such/dir/r.xml" "$work/out"; tap_ok $? "and names the file"
+grep -q "plain-file/dir/r.xml" "$work/out"; tap_ok $? "and names the file"
 
 tap_done

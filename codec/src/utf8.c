@@ -237,3 +237,35 @@ int ws_utf8_validate(const uint8_t *buf, size_t len, size_t *error_offset)
         *error_offset = rc == WS_E_UTF8_INVALID ? (size_t)v.offset : len;
     return rc;
 }
+
+size_t ws_utf8_decode(const uint8_t *buf, size_t len, uint32_t *code_point)
+{
+    if (len == 0)
+        return 0;
+    uint8_t b = buf[0];
+    if (b < 0x80) {
+        *code_point = b;
+        return 1;
+    }
+    size_t n;
+    uint32_t v, least;
+    if (b >= 0xc2 && b <= 0xdf)
+        n = 2, v = b & 0x1fu, least = 0x80;
+    else if (b >= 0xe0 && b <= 0xef)
+        n = 3, v = b & 0x0fu, least = 0x800;
+    else if (b >= 0xf0 && b <= 0xf4)
+        n = 4, v = b & 0x07u, least = 0x10000;
+    else
+        return 0;
+    if (n > len)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((buf[i] & 0xc0) != 0x80)
+            return 0;
+        v = v << 6 | (buf[i] & 0x3fu);
+    }
+    if (v < least || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+        return 0;
+    *code_point = v;
+    return n;
+}

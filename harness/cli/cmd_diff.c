@@ -30,10 +30,10 @@ typedef struct diff_counts {
 
 static int pair_of(const run_doc *run, const run_case *c, verdict_pair *v)
 {
-    char why[512];
-    if (verdict_pair_parse(c->outcome, c->close_outcome, v, why, sizeof why))
+    char err[700];
+    if (run_case_verdict(run, c, v, err, sizeof err))
         return 0;
-    fprintf(stderr, "wsconform diff: %s: case %.64s: %s\n", run->path, c->id, why);
+    fprintf(stderr, "wsconform diff: %s\n", err);
     return -1;
 }
 

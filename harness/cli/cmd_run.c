@@ -151,11 +151,6 @@ static int spec_options_check(int argc, run_options *o)
                         "%s cannot be given with it\n", clash);
         return 2;
     }
-    if (o->ca && o->insecure) {
-        fprintf(stderr, "wsconform run: --ca and --insecure exclude each other\n");
-        return 2;
-    }
-    o->reports.strict = o->strict;
     return OPTIONS_CONTINUE;
 }
 
@@ -198,6 +193,11 @@ static int parse_options(int argc, char **argv, run_options *o)
     }
     if (status != OPTIONS_CONTINUE)
         return status;
+    if (o->ca && o->insecure) {
+        fprintf(stderr, "wsconform run: --ca and --insecure exclude each other\n");
+        return 2;
+    }
+    o->reports.strict = o->strict;
     if (o->spec)
         return spec_options_check(argc, o);
     if (optind != argc - 1) {
@@ -205,12 +205,7 @@ static int parse_options(int argc, char **argv, run_options *o)
         usage(stderr);
         return 2;
     }
-    if (o->ca && o->insecure) {
-        fprintf(stderr, "wsconform run: --ca and --insecure exclude each other\n");
-        return 2;
-    }
     o->url = argv[optind];
-    o->reports.strict = o->strict;
     if (o->out_dir && !o->reports.html_dir)
         o->reports.html_dir = o->out_dir; /* the report people open, beside the files */
     return OPTIONS_CONTINUE;
@@ -548,11 +543,12 @@ static int run_spec_file(const run_options *o)
     }
     const char *outdir = o->out_dir ? o->out_dir : spec.outdir;
     int status = 0;
+    size_t ran = 0;
     char (*agents)[128] = calloc(spec.server_count, sizeof *agents);
     char (*dirs)[4096] = calloc(spec.server_count, sizeof *dirs);
     if (!agents || !dirs)
         abort();
-    for (size_t i = 0; i < spec.server_count && status != 130 && status != 2; i++) {
+    for (size_t i = 0; i < spec.server_count && status != 130 && status != 2; i++, ran++) {
         const spec_server *sv = &spec.servers[i];
         if (sv->agent)
             snprintf(agents[i], sizeof agents[i], "%s", sv->agent);
@@ -584,14 +580,14 @@ static int run_spec_file(const run_options *o)
         report_request rq = o->reports;
         rq.html_dir = rq.html_dir ? rq.html_dir : outdir;
         rq.autobahn_dir = rq.autobahn_dir ? rq.autobahn_dir : outdir;
-        run_doc *runs = calloc(spec.server_count, sizeof *runs);
+        run_doc *runs = calloc(ran, sizeof *runs);
         if (!runs)
             abort();
         size_t loaded = 0;
-        for (; loaded < spec.server_count; loaded++)
+        for (; loaded < ran; loaded++)
             if (run_doc_load(&runs[loaded], dirs[loaded], err, sizeof err) != 0)
                 break;
-        if (loaded < spec.server_count || reports_write(&rq, runs, loaded, err, sizeof err) != 0) {
+        if (loaded < ran || reports_write(&rq, runs, loaded, err, sizeof err) != 0) {
             fprintf(stderr, "wsconform run: %s\n", err);
             status = worse_status(status, 2);
         } else {

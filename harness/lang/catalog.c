@@ -322,6 +322,13 @@ static bool list_has_items(const char *list)
     return false;
 }
 
+bool catalog_id_selected(const char *include, const char *exclude, const char *id)
+{
+    if (list_has_items(include) && !catalog_id_matches(include, id))
+        return false;
+    return !catalog_id_matches(exclude, id);
+}
+
 static int compare_cases(const void *a, const void *b)
 {
     const case_def *x = *(const case_def *const *)a, *y = *(const case_def *const *)b;
@@ -340,16 +347,10 @@ int catalog_select(const case_list *all, const char *include, const char *exclud
         snprintf(err, err_cap, "out of memory");
         return -1;
     }
-    bool filter = list_has_items(include);
     size_t n = 0;
-    for (size_t i = 0; i < all->count; i++) {
-        const case_def *c = &all->cases[i];
-        if (filter && !catalog_id_matches(include, c->id))
-            continue;
-        if (catalog_id_matches(exclude, c->id))
-            continue;
-        out[n++] = c;
-    }
+    for (size_t i = 0; i < all->count; i++)
+        if (catalog_id_selected(include, exclude, all->cases[i].id))
+            out[n++] = &all->cases[i];
     if (n == 0) {
         free(out);
         return 0;

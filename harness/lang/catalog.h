@@ -53,6 +53,10 @@ int case_id_compare(const char *a, const char *b);
  * matches nothing. */
 bool catalog_id_matches(const char *list, const char *id);
 
+/* True if `id` is selected by `include` (NULL or without items: every id)
+ * and not by `exclude`: the rule of catalog_select(). */
+bool catalog_id_selected(const char *include, const char *exclude, const char *id);
+
 /*
  * The cases of `all` whose id matches `include` (NULL or empty: every case)
  * and does not match `exclude` (NULL: none), ordered by case_id_compare.

@@ -12,6 +12,7 @@
  * out of index.json (its HTML report shows it as "Missing"), and so do we,
  * with no per-case file; a baseline diff then shows the case as gone.
  */
+#include "lang/names.h"
 #include "report/report_paths.h"
 #include "report/reports.h"
 
@@ -57,21 +58,11 @@ static void put_string(FILE *f, const char *s)
             fputs(short_form, f), p++;
             continue;
         }
-        /* Decode one UTF-8 sequence; a byte that starts none is U+FFFD. */
-        uint32_t cp = 0xfffd;
-        size_t len = 1;
-        if (b >= 0xc2 && b <= 0xf4) {
-            size_t need = b < 0xe0 ? 2 : b < 0xf0 ? 3 : 4;
-            uint32_t v = b & (need == 2 ? 0x1f : need == 3 ? 0x0f : 0x07);
-            size_t i = 1;
-            for (; i < need && (p[i] & 0xc0) == 0x80; i++)
-                v = v << 6 | (p[i] & 0x3f);
-            static const uint32_t least[5] = {0, 0, 0x80, 0x800, 0x10000};
-            if (i == need && v >= least[need] && v <= 0x10ffff && (v < 0xd800 || v > 0xdfff))
-                cp = v, len = need;
-        } else if (b < 0x80) {
-            cp = b;
-        }
+        /* One UTF-8 character; a byte that starts none is U+FFFD. */
+        uint32_t cp;
+        size_t len = ws_utf8_decode((const uint8_t *)p, strnlen((const char *)p, 4), &cp);
+        if (len == 0)
+            cp = 0xfffd, len = 1;
         if (cp >= 0x10000) {
             uint32_t u = cp - 0x10000;
             uint32_t hi = 0xd800 | u >> 10, lo = 0xdc00 | (u & 0x3ff);
@@ -199,17 +190,13 @@ static char *report_file_name(const char *agent, const char *id)
     return name;
 }
 
-static const char *const opcode_words[16] = {
-    "continuation", "text", "binary", NULL, NULL, NULL, NULL, NULL,
-    "close",        "ping", "pong",   NULL, NULL, NULL, NULL, NULL,
-};
-
-/* The opcode number of a frame's "opcode" (a name, or a number as text). */
+/* The opcode number of a frame's "opcode" (as opcode_name() writes it: a
+ * name, or a number as text). */
 static int opcode_number(const char *name)
 {
-    for (int i = 0; i < 16; i++)
-        if (opcode_words[i] && strcmp(opcode_words[i], name) == 0)
-            return i;
+    int op;
+    if (name_lookup(&opcode_names, name, strlen(name), &op))
+        return op;
     char *end;
     long n = strtol(name, &end, 10);
     return *name && !*end && n >= 0 && n < 16 ? (int)n : -1;
@@ -391,13 +378,13 @@ static void add_frame_rows(wire_rows *w, const cJSON *direction, bool out)
 {
     const cJSON *f;
     cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(direction, "list")) {
-        uint8_t payload[SHOWN_BYTES + 2];
-        size_t n = frame_payload(f, payload, sizeof payload);
+        uint8_t bytes[SHOWN_BYTES + 2];
+        size_t n = frame_payload(f, bytes, sizeof bytes);
         cJSON *row = cJSON_CreateArray();
         cJSON_AddItemToArray(row, cJSON_CreateString(out ? "TF" : "RF"));
         cJSON *shown = cJSON_CreateArray();
         cJSON_AddItemToArray(shown, cJSON_CreateNumber(json_number(f, "length", 0)));
-        cJSON_AddItemToArray(shown, shown_payload(payload, n, json_number(f, "length", 0)));
+        cJSON_AddItemToArray(shown, shown_payload(bytes, n, json_number(f, "length", 0)));
         cJSON_AddItemToArray(row, shown);
         cJSON_AddItemToArray(row,
                              cJSON_CreateNumber(opcode_number(json_string(f, "opcode", ""))));
@@ -538,9 +525,9 @@ static cJSON *code_or_null(int code)
 /* The fields taken from the per-case file (detail), when there is one. */
 static void add_observations(cJSON *doc, const run_case *c, const cJSON *detail)
 {
-    char *expectation = expectation_text(json_string(detail, "case_text", ""));
-    cJSON_AddStringToObject(doc, "expectation", expectation);
-    free(expectation);
+    char *expected = expectation_text(json_string(detail, "case_text", ""));
+    cJSON_AddStringToObject(doc, "expectation", expected);
+    free(expected);
     cJSON *received = cJSON_AddArrayToObject(doc, "received");
     const cJSON *e;
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(detail, "events"))

@@ -166,19 +166,12 @@ const baseline_entry *baseline_find(const baseline *b, const char *id)
     return NULL;
 }
 
-static bool has_items(const char *list)
-{
-    return list && list[strspn(list, ", \t")] != '\0';
-}
-
-bool run_selects(const run_doc *run, const char *id)
+/* Whether the run's --cases/--exclude (results.json "selection") took id. */
+static bool run_selects(const run_doc *run, const char *id)
 {
     const cJSON *sel = cJSON_GetObjectItemCaseSensitive(run->root, "selection");
-    const char *include = json_string(sel, "cases", NULL);
-    const char *exclude = json_string(sel, "exclude", NULL);
-    if (has_items(include) && !catalog_id_matches(include, id))
-        return false;
-    return !catalog_id_matches(exclude, id);
+    return catalog_id_selected(json_string(sel, "cases", NULL), json_string(sel, "exclude", NULL),
+                               id);
 }
 
 /* One line of the gate's findings. */
@@ -242,7 +235,7 @@ static void print_finding(FILE *out, finding_kind k, const finding *f)
 static cJSON *pair_json(verdict_pair v)
 {
     cJSON *a = cJSON_CreateArray();
-    cJSON_AddItemToArray(a, cJSON_CreateString(name_of(&verdict_names, (int)v.outcome)));
+    cJSON_AddItemToArray(a, cJSON_CreateString(verdict_name(v.outcome)));
     cJSON_AddItemToArray(a, cJSON_CreateString(close_verdict_name(v.close)));
     return a;
 }
@@ -302,14 +295,11 @@ static int write_json(const baseline *b, const gate_state *g, const char *path, 
 static int compare_cases(const baseline *b, const run_doc *run, gate_state *g, char *err,
                          size_t errlen)
 {
-    char why[512];
     for (size_t i = 0; i < run->count; i++) {
         const run_case *c = &run->cases[i];
         finding f = {.expected = baseline_find(b, c->id), .got = c};
-        if (!verdict_pair_parse(c->outcome, c->close_outcome, &f.verdict, why, sizeof why)) {
-            say(err, errlen, "%s: case %.64s: %s", run->path, c->id, why);
+        if (!run_case_verdict(run, c, &f.verdict, err, errlen))
             return -1;
-        }
         if (!f.expected) {
             add(g, NEW_CASE, f);
             continue;

@@ -32,8 +32,4 @@ struct baseline {
 /* The entry of this case, or NULL. */
 const baseline_entry *baseline_find(const baseline *b, const char *id);
 
-/* True if the run's selection (results.json "selection") takes this case;
- * a run that records no selection took every case. */
-bool run_selects(const run_doc *run, const char *id);
-
 #endif

@@ -78,7 +78,7 @@ static void put_string(FILE *out, const char *s)
 
 static void put_pair(FILE *out, verdict_pair v)
 {
-    fprintf(out, "[\"%s\", \"%s\"]", name_of(&verdict_names, (int)v.outcome),
+    fprintf(out, "[\"%s\", \"%s\"]", verdict_name(v.outcome),
             close_verdict_name(v.close));
 }
 
@@ -120,7 +120,7 @@ static void put_case(FILE *out, const case_group *g, const baseline *old,
         list_id(sum->unstable_ids, sizeof sum->unstable_ids, id);
     } else {
         fprintf(out, ": {\"outcome\": \"%s\", \"close_outcome\": \"%s\"",
-                name_of(&verdict_names, (int)g->first->v.outcome),
+                verdict_name(g->first->v.outcome),
                 close_verdict_name(g->first->v.close));
     }
     if (!all_ok && !note)
@@ -139,7 +139,6 @@ static int gather(const run_doc *runs, size_t count, const baseline *old, bool m
                   sightings *all, char *err, size_t errlen)
 {
     const char *agent = json_string(runs[0].root, "agent", "");
-    char why[512];
     for (size_t r = 0; r < count; r++) {
         const char *this_agent = json_string(runs[r].root, "agent", "");
         if (strcmp(this_agent, agent) != 0) {
@@ -150,10 +149,8 @@ static int gather(const run_doc *runs, size_t count, const baseline *old, bool m
         for (size_t i = 0; i < runs[r].count; i++) {
             const run_case *c = &runs[r].cases[i];
             sighting s = {.id = c->id};
-            if (!verdict_pair_parse(c->outcome, c->close_outcome, &s.v, why, sizeof why)) {
-                say(err, errlen, "%s: case %.64s: %s", runs[r].path, c->id, why);
+            if (!run_case_verdict(&runs[r], c, &s.v, err, errlen))
                 return -1;
-            }
             add(all, s);
         }
     }

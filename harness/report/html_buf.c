@@ -1,5 +1,6 @@
 /* The HTML text buffer and its escaping (html_buf.h). */
 #include "report/html_buf.h"
+#include "wscodec/utf8.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -56,46 +57,6 @@ void hb_printf(html_buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
-/* Length of the valid UTF-8 sequence at p (RFC 3629: no overlong forms, no
- * surrogates, nothing above U+10FFFF), or 0 if there is none. */
-static size_t utf8_sequence(const uint8_t *p, size_t n, uint32_t *cp)
-{
-    uint8_t c = p[0];
-    size_t len;
-    uint8_t lo = 0x80, hi = 0xbf;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    } else if (c >= 0xc2 && c <= 0xdf) {
-        len = 2;
-        *cp = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        len = 3;
-        *cp = c & 0x0f;
-        if (c == 0xe0)
-            lo = 0xa0;
-        if (c == 0xed)
-            hi = 0x9f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4;
-        *cp = c & 0x07;
-        if (c == 0xf0)
-            lo = 0x90;
-        if (c == 0xf4)
-            hi = 0x8f;
-    } else {
-        return 0;
-    }
-    if (n < len || p[1] < lo || p[1] > hi)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if (i > 1 && (p[i] < 0x80 || p[i] > 0xbf))
-            return 0;
-        *cp = *cp << 6 | (p[i] & 0x3f);
-    }
-    return len;
-}
-
 /* Code points shown as escapes: C0 and C1 controls, DEL, and the
  * bidirectional controls that could make a reason read as something else. */
 static bool shown_escaped(uint32_t cp, bool keep_layout)
@@ -136,7 +97,7 @@ static void escaped(html_buf *b, const uint8_t *p, size_t n, bool markup)
             continue;
         }
         uint32_t cp;
-        size_t len = utf8_sequence(p + i, n - i, &cp);
+        size_t len = ws_utf8_decode(p + i, n - i, &cp);
         char esc[16];
         if (len == 0)
             snprintf(esc, sizeof esc, "\\x%02x", c);

@@ -113,13 +113,7 @@ static void events(html_buf *b, const cJSON *detail)
             hb_printf(b, ", the echo of message #%.0f sent", json_number(e, "echo_of", 0) + 1);
         const char *hex = json_string(e, "head_hex", "");
         if (*hex) {
-            size_t n = 0;
-            for (; n < sizeof head && hex[2 * n] && hex[2 * n + 1]; n++) {
-                unsigned v;
-                if (sscanf(hex + 2 * n, "%2x", &v) != 1)
-                    break;
-                head[n] = (uint8_t)v;
-            }
+            size_t n = json_hex_decode(hex, head, sizeof head);
             hb_raw(b, "<pre>");
             hb_bytes(b, head, n);
             hb_raw(b, "</pre>");

@@ -5,15 +5,11 @@
 #include <string.h>
 
 #include "lang/catalog.h"
+#include "lang/names.h"
 #include "report/html_assets.h"
 #include "report/html_pages.h"
+#include "verdict/result.h"
 
-static const char *const outcomes[] = {"OK", "NON-STRICT", "INFORMATIONAL", "UNIMPLEMENTED",
-                                       "FAILED", "NOT RUN"};
-static const char *const closes[] = {"OK", "FAILED", "UNCLEAN", "WRONG CODE", "FAILED BY CLIENT",
-                                     "INFORMATIONAL", "NOT RUN"};
-#define OUTCOMES (sizeof outcomes / sizeof *outcomes)
-#define CLOSES (sizeof closes / sizeof *closes)
 
 /* The cases of one run by position in the report's id list (NULL: missing). */
 typedef struct agent_cases {
@@ -33,13 +29,6 @@ static void map_cases(agent_cases *m, const run_doc *run, const char *const *ids
     for (size_t j = 0; j < run->count; j++) {
         const char *id = run->cases[j].id;
         const char *const *hit = bsearch(id, ids, n, sizeof *ids, compare_key);
-        if (hit && strcmp(*hit, id) != 0) {
-            /* ids the order calls equal but are not: look one by one */
-            hit = NULL;
-            for (size_t k = 0; k < n && !hit; k++)
-                if (strcmp(ids[k], id) == 0)
-                    hit = &ids[k];
-        }
         if (hit && !m->at[hit - ids])
             m->at[hit - ids] = &run->cases[j];
     }
@@ -71,22 +60,22 @@ static bool same_prefix(const char *a, const char *b, size_t n)
 /* "3 OK · 1 FAILED" over the ids [from, to) of one agent. */
 static void counts_cell(html_buf *b, const agent_cases *m, size_t from, size_t to)
 {
-    size_t count[OUTCOMES + 2] = {0};
+    size_t count[VERDICT_COUNT + 2] = {0};
     for (size_t k = from; k < to; k++) {
         const run_case *c = m->at[k];
-        size_t v = OUTCOMES + 1; /* missing */
+        size_t v = VERDICT_COUNT + 1; /* missing */
         if (c) {
-            for (v = 0; v < OUTCOMES && strcmp(c->outcome, outcomes[v]) != 0; v++)
+            for (v = 0; v < VERDICT_COUNT && strcmp(c->outcome, verdict_names.entries[v].name) != 0; v++)
                 ;
         }
         count[v]++;
     }
     hb_raw(b, "<th colspan=\"2\" class=\"counts\">");
     const char *sep = "";
-    for (size_t v = 0; v < OUTCOMES + 2; v++) {
+    for (size_t v = 0; v < VERDICT_COUNT + 2; v++) {
         if (!count[v])
             continue;
-        const char *name = v < OUTCOMES ? outcomes[v] : v == OUTCOMES ? "other" : "Missing";
+        const char *name = v < VERDICT_COUNT ? verdict_names.entries[v].name : v == VERDICT_COUNT ? "other" : "Missing";
         hb_printf(b, "%s<span class=\"v %s\">%zu %s</span>", sep, html_verdict_class(name),
                   count[v], name);
         sep = " ";
@@ -133,7 +122,7 @@ static void case_row(html_buf *b, const html_agent *agents, const agent_cases *m
             continue;
         }
         char href[400], code[16] = "";
-        bool linked = html_id_names_file(id);
+        bool linked = run_doc_id_names_file(id);
         if (linked)
             snprintf(href, sizeof href, "pages/%s/%s.html", agents[a].slug, id);
         if (c->remote_close_code >= 0)
@@ -206,9 +195,14 @@ static void settings(html_buf *b, const html_agent *agents, size_t count)
 /* Totals per agent; each cell has an id (total-AGENT-VERDICT) to be found by. */
 static void totals(html_buf *b, const html_agent *agents, const agent_cases *maps, size_t count,
                    size_t id_count, const char *table_id, const char *title,
-                   const char *const *names, size_t name_count, bool close)
+                   const name_table *names, bool close)
 {
-    hb_printf(b, "<h2>%s</h2>\n<table id=\"%s\"><tr><th>Verdict</th>", title, table_id);
+    size_t name_count = names->count;
+    hb_printf(b, "<h2>%s</h2>\n", title);
+    if (!close)
+        hb_raw(b, "<p>As in results.json's summary, a case whose close verdict failed counts as "
+                  "FAILED.</p>\n");
+    hb_printf(b, "<table id=\"%s\"><tr><th>Verdict</th>", table_id);
     for (size_t a = 0; a < count; a++) {
         hb_raw(b, "<th>");
         hb_text(b, agents[a].run->agent);
@@ -216,15 +210,17 @@ static void totals(html_buf *b, const html_agent *agents, const agent_cases *map
     }
     hb_raw(b, "</tr>\n");
     for (size_t v = 0; v <= name_count; v++) {
-        const char *name = v < name_count ? names[v] : "Missing";
+        const char *name = v < name_count ? names->entries[v].name : "Missing";
         hb_printf(b, "<tr><td class=\"v %s\">%s</td>", html_verdict_class(name), name);
         for (size_t a = 0; a < count; a++) {
             size_t n = 0;
             for (size_t k = 0; k < id_count; k++) {
                 const run_case *c = maps[a].at[k];
-                n += v == name_count ? !c
-                                     : c && strcmp(close ? c->close_outcome : c->outcome,
-                                                   names[v]) == 0;
+                /* as results.json's summary: a failed close makes the case FAILED */
+                const char *shown = !c || close ? (c ? c->close_outcome : NULL)
+                                    : c->failed ? "FAILED"
+                                                : c->outcome;
+                n += v == name_count ? !c : c && strcmp(shown, name) == 0;
             }
             hb_printf(b, "<td class=\"mono\" id=\"%s-%zu-", table_id, a);
             for (const char *s = name; *s; s++)
@@ -262,12 +258,12 @@ static void filters(html_buf *b, const char *const *ids, size_t id_count)
 static void legend(html_buf *b)
 {
     hb_raw(b, "<p class=\"legend\">Outcome: ");
-    for (size_t v = 0; v < OUTCOMES; v++)
-        hb_printf(b, "<span class=\"v %s\">%s</span>", html_verdict_class(outcomes[v]),
-                  outcomes[v]);
+    for (size_t v = 0; v < VERDICT_COUNT; v++)
+        hb_printf(b, "<span class=\"v %s\">%s</span>", html_verdict_class(verdict_names.entries[v].name),
+                  verdict_names.entries[v].name);
     hb_raw(b, "<br>Close: ");
-    for (size_t v = 0; v < CLOSES; v++)
-        hb_printf(b, "<span class=\"v %s\">%s</span>", html_verdict_class(closes[v]), closes[v]);
+    for (size_t v = 0; v < close_verdict_names.count; v++)
+        hb_printf(b, "<span class=\"v %s\">%s</span>", html_verdict_class(close_verdict_names.entries[v].name), close_verdict_names.entries[v].name);
     hb_raw(b, " (with the close code the peer sent)<br><span class=\"v v-missing\">Missing"
               "</span> the case is not in that agent's run</p>\n");
 }
@@ -330,8 +326,8 @@ int html_index_write(const html_agent *agents, size_t count, const char *const *
     hb_printf(&b, "<h1>wsconform report</h1>\n<p>%zu cases, %zu agent%s.</p>\n", id_count, count,
               count == 1 ? "" : "s");
     settings(&b, agents, count);
-    totals(&b, agents, maps, count, id_count, "totals", "Outcomes", outcomes, OUTCOMES, false);
-    totals(&b, agents, maps, count, id_count, "close-totals", "Close verdicts", closes, CLOSES,
+    totals(&b, agents, maps, count, id_count, "totals", "Outcomes", &verdict_names, false);
+    totals(&b, agents, maps, count, id_count, "close-totals", "Close verdicts", &close_verdict_names,
            true);
     hb_raw(&b, "<h2>Cases</h2>\n");
     legend(&b);

@@ -18,9 +18,6 @@ typedef struct html_agent {
     char slug[80];
 } html_agent;
 
-/* True if a case id can name a page file (the characters run_doc accepts). */
-bool html_id_names_file(const char *id);
-
 /* The class that colours a verdict (outcome or close outcome), "v-unknown"
  * for a name this report does not know. */
 const char *html_verdict_class(const char *verdict);

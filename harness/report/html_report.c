@@ -10,14 +10,6 @@
 #include "report/report_paths.h"
 #include "report/reports.h"
 
-bool html_id_names_file(const char *id)
-{
-    static const char allowed[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-_";
-    return *id && *id != '.' && strspn(id, allowed) == strlen(id) && !strstr(id, "..") &&
-           strlen(id) < 200;
-}
-
 /* Autobahn's rule: lower case letters and digits stay, anything else is _. */
 static void make_slugs(html_agent *agents, const run_doc *runs, size_t count)
 {
@@ -85,7 +77,7 @@ int report_html(const run_doc *runs, size_t count, const char *dir, char *err, s
         rc = report_make_dirs(path, err, errlen);
         for (size_t j = 0; j < runs[i].count && rc == 0; j++) {
             const run_case *c = &runs[i].cases[j];
-            if (!html_id_names_file(c->id))
+            if (!run_doc_id_names_file(c->id))
                 continue;
             snprintf(path, cap, "%s/pages/%s/%s.html", dir, agents[i].slug, c->id);
             rc = html_case_page_write(agents, count, i, c, path, err, errlen);

@@ -8,6 +8,7 @@
  */
 #include "report/report_paths.h"
 #include "report/reports.h"
+#include "wscodec/utf8.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -34,39 +35,6 @@ static void putf(xml_out *x, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Length of the well-formed UTF-8 sequence at p (at most n bytes) and its
- * code point, or 0 when the bytes are not UTF-8 (overlong forms, surrogates
- * and values above U+10FFFF included). */
-static size_t utf8_sequence(const unsigned char *p, size_t n, uint32_t *cp)
-{
-    unsigned char b = p[0];
-    size_t len;
-    uint32_t v, min;
-    if (b < 0x80) {
-        *cp = b;
-        return 1;
-    } else if (b >= 0xc2 && b <= 0xdf) {
-        len = 2, v = b & 0x1f, min = 0x80;
-    } else if (b >= 0xe0 && b <= 0xef) {
-        len = 3, v = b & 0x0f, min = 0x800;
-    } else if (b >= 0xf0 && b <= 0xf4) {
-        len = 4, v = b & 0x07, min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-        v = v << 6 | (p[i] & 0x3f);
-    }
-    if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-        return 0;
-    *cp = v;
-    return len;
-}
-
 /* XML 1.0 Char: tab, LF, CR, and U+0020 up, less U+FFFE and U+FFFF
  * (surrogates never reach here). */
 static int xml_char(uint32_t cp)
@@ -85,7 +53,7 @@ static void put_escaped(xml_out *x, const char *s, int in_attribute)
     size_t n = strlen(s);
     while (n) {
         uint32_t cp;
-        size_t len = utf8_sequence(p, n, &cp);
+        size_t len = ws_utf8_decode(p, n, &cp);
         if (len == 0 || !xml_char(cp)) {
             put(x, "\xef\xbf\xbd");
             len = len ? len : 1;

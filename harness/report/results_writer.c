@@ -120,17 +120,6 @@ static void add_compression(cJSON *c, const case_result *r)
 
 static cJSON *hex_json(const uint8_t *data, size_t n);
 
-/* Length of the valid UTF-8 character at p (at most n bytes), or 0. */
-static size_t utf8_char_length(const uint8_t *p, size_t n)
-{
-    ws_utf8 v;
-    ws_utf8_init(&v);
-    size_t len = p[0] < 0x80 ? 1 : p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : 2;
-    if (len > n || ws_utf8_feed(&v, p, len) != WS_OK || ws_utf8_finish(&v) != WS_OK)
-        return 0;
-    return len;
-}
-
 /* Text that came from the peer, as a JSON string: valid UTF-8 kept, NUL and
  * every byte that is not part of a valid character as U+FFFD, so the file
  * stays valid JSON whatever was sent. */
@@ -141,7 +130,8 @@ static cJSON *clean_text_json(const void *data, size_t n)
     if (!out)
         abort();
     for (size_t i = 0; i < n;) {
-        size_t len = p[i] ? utf8_char_length(p + i, n - i) : 0;
+        uint32_t cp;
+        size_t len = p[i] ? ws_utf8_decode(p + i, n - i, &cp) : 0;
         if (len) {
             memcpy(o, p + i, len);
             o += len;

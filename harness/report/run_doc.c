@@ -233,12 +233,17 @@ const run_case *run_doc_find(const run_doc *doc, const char *id)
     return NULL;
 }
 
+bool run_doc_id_names_file(const char *id)
+{
+    static const char allowed[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-_";
+    size_t n = strlen(id);
+    return n && n < 200 && *id != '.' && strspn(id, allowed) == n && !strstr(id, "..");
+}
+
 cJSON *run_doc_case_detail(const run_doc *doc, const char *id, char *err, size_t errlen)
 {
-    /* ids are checked by the case language ([A-Za-z0-9.-]); refuse anything
-     * else rather than open a path built from it */
-    if (!*id || strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-_") !=
-                    strlen(id) || strstr(id, "..")) {
+    if (!run_doc_id_names_file(id)) {
         say(err, errlen, "%s: case id \"%.64s\" cannot name a file", doc->path, id);
         return NULL;
     }

@@ -54,6 +54,11 @@ void run_doc_free(run_doc *doc);
 /* The case with this id, or NULL. */
 const run_case *run_doc_find(const run_doc *doc, const char *id);
 
+/* True if a case id can name a file: letters, digits, '.', '-', '_', not
+ * starting with '.', no "..", under 200 characters (ids come from files
+ * a user may have edited). */
+bool run_doc_id_names_file(const char *id);
+
 /* Reads DIR/cases/<id>.json (the caller frees it with cJSON_Delete), or NULL
  * with err when it is missing or not JSON. */
 cJSON *run_doc_case_detail(const run_doc *doc, const char *id, char *err, size_t errlen);

@@ -40,9 +40,19 @@ bool verdict_pair_parse(const char *outcome, const char *close, verdict_pair *ou
     return true;
 }
 
+bool run_case_verdict(const run_doc *run, const run_case *c, verdict_pair *out, char *err,
+                      size_t errlen)
+{
+    char why[512];
+    if (verdict_pair_parse(c->outcome, c->close_outcome, out, why, sizeof why))
+        return true;
+    snprintf(err, errlen, "%s: case %.64s: %s", run->path, c->id, why);
+    return false;
+}
+
 const char *verdict_pair_text(verdict_pair v, char *buf, size_t cap)
 {
-    snprintf(buf, cap, "%s/%s", name_of(&verdict_names, (int)v.outcome),
+    snprintf(buf, cap, "%s/%s", verdict_name(v.outcome),
              close_verdict_name(v.close));
     return buf;
 }
@@ -82,6 +92,6 @@ const char *verdict_change_word(verdict_change c)
 int verdict_pair_compare_names(const void *a, const void *b)
 {
     const verdict_pair *x = a, *y = b;
-    int d = strcmp(name_of(&verdict_names, (int)x->outcome), name_of(&verdict_names, (int)y->outcome));
+    int d = strcmp(verdict_name(x->outcome), verdict_name(y->outcome));
     return d ? d : strcmp(close_verdict_name(x->close), close_verdict_name(y->close));
 }

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "report/run_doc.h"
 #include "verdict/result.h"
 
 typedef struct verdict_pair {
@@ -31,6 +32,11 @@ bool verdict_pair_parse(const char *outcome, const char *close, verdict_pair *ou
                         size_t errlen);
 
 /* "OUTCOME/CLOSE" into buf. */
+/* A case of a run as a verdict pair; false with "FILE: case ID: what" in
+ * err when the run holds a name that is not a verdict. */
+bool run_case_verdict(const run_doc *run, const run_case *c, verdict_pair *out, char *err,
+                      size_t errlen);
+
 const char *verdict_pair_text(verdict_pair v, char *buf, size_t cap);
 
 /* What `to` is compared with `from`. */

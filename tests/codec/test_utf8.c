@@ -976,6 +976,47 @@ static void test_api(void)
     ok(v.offset == (UINT64_C(5) << 30) + 3, "offset 5 GiB + 3");
 }
 
+/* ws_utf8_decode against the validator: every first and second byte, the
+ * boundaries of the continuation range for the third and fourth; the length
+ * is where the validator first accepts the prefix, the code point encodes
+ * back to the same bytes, and one byte fewer never decodes. */
+static void test_decode(void)
+{
+    static const uint8_t tails[] = {0x7f, 0x80, 0xbf, 0xc0};
+    size_t mismatches = 0, decoded = 0;
+    for (unsigned b0 = 0; b0 < 256; b0++)
+        for (unsigned b1 = 0; b1 < 256; b1++)
+            for (size_t t = 0; t < 16; t++) {
+                uint8_t buf[4] = {(uint8_t)b0, (uint8_t)b1, tails[t % 4], tails[t / 4]};
+                size_t want = 0;
+                for (size_t k = 1; k <= 4 && !want; k++) {
+                    int rc = ws_utf8_validate(buf, k, NULL);
+                    if (rc == WS_OK)
+                        want = k;
+                    else if (rc != WS_E_UTF8_TRUNCATED)
+                        break;
+                }
+                uint32_t cp = 0;
+                size_t got = ws_utf8_decode(buf, 4, &cp);
+                uint8_t back[4];
+                size_t m = cp < 0x80 ? (back[0] = (uint8_t)cp, 1)
+                           : cp < 0x800 ? (back[0] = (uint8_t)(0xc0 | cp >> 6), 2)
+                           : cp < 0x10000 ? (back[0] = (uint8_t)(0xe0 | cp >> 12), 3)
+                                          : (back[0] = (uint8_t)(0xf0 | cp >> 18), 4);
+                for (size_t i = 1; i < m; i++)
+                    back[i] = (uint8_t)(0x80 | ((cp >> (6 * (m - 1 - i))) & 0x3f));
+                uint32_t ignored;
+                if (got != want || (got && (m != got || memcmp(back, buf, got) != 0)) ||
+                    (got && ws_utf8_decode(buf, got - 1, &ignored) != 0))
+                    mismatches++;
+                decoded += got != 0;
+            }
+    is_int((long)mismatches, 0, "ws_utf8_decode agrees with the validator on 1M prefixes");
+    ok(decoded > 100000, "and decodes characters of every length among them");
+    uint32_t cp;
+    is_int((long)ws_utf8_decode((const uint8_t *)"", 0, &cp), 0, "ws_utf8_decode of nothing is 0");
+}
+
 int main(void)
 {
     under_valgrind = getenv("WSCONFORM_UNDER_VALGRIND") != NULL;
@@ -990,6 +1031,7 @@ int main(void)
     test_random_long();
     test_random_short();
     test_exhaustive();
+    test_decode();
     pool_free();
     return done_testing();
 }

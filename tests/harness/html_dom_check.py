@@ -82,7 +82,13 @@ class Tree(HTMLParser):
 
     def handle_data(self, data):
         self.current.text.append(data)
-        self.texts.append(data)
+        # what a reader sees: text in <body>, not in <script> or <style>
+        tags, node = set(), self.current
+        while node:
+            tags.add(node.tag)
+            node = node.parent
+        if "body" in tags and not tags & {"script", "style"}:
+            self.texts.append(data)
 
 
 def load(path):
@@ -139,6 +145,18 @@ def check_index(tree, results):
             if shown != str(run["summary"][v]):
                 problems.append(f"agent {i}: {v} total shows {shown!r}, results.json says "
                                 f"{run['summary'][v]}")
+    closes = ["OK", "FAILED", "UNCLEAN", "WRONG CODE", "FAILED BY CLIENT", "INFORMATIONAL",
+              "NOT RUN"]
+    for i, path in enumerate(results):
+        with open(path, encoding="utf-8") as f:
+            cases = json.load(f)["cases"]
+        for v in closes:
+            cell = by_id(tree, f"close-totals-{i}-{v.replace(' ', '_')}")
+            shown = cell.all_text().strip() if cell else None
+            want = sum(c["close_outcome"] == v for c in cases)
+            if shown != str(want):
+                problems.append(f"agent {i}: close {v} total shows {shown!r}, results.json has "
+                                f"{want}")
     for i, path in enumerate(results):
         with open(path, encoding="utf-8") as f:
             count = len(json.load(f)["cases"])

@@ -146,9 +146,9 @@ for run, run_dir in zip(runs, run_dirs):
             bad_fields.append(f"{c['id']}: header fields differ from index.json")
         if not d["description"].startswith(c["title"]) or c["requirement"] not in d["description"]:
             bad_fields.append(f"{c['id']}: description {d['description'][:60]!r}")
-        expect_lines = [l.split(None, 1)[0] for l in detail["case_text"].splitlines()
+        expect_lines = [" ".join(l.split()) for l in detail["case_text"].splitlines()
                         if l.split() and l.split()[0] in ("expect", "close")]
-        if [l.split(" ", 1)[0] for l in d["expectation"].splitlines()] != expect_lines:
+        if [" ".join(l.split()) for l in d["expectation"].splitlines()] != expect_lines:
             bad_fields.append(f"{c['id']}: expectation {d['expectation']!r}")
         if c["outcome"] != "OK" and c["reason"] and d["result"] != c["reason"]:
             bad_fields.append(f"{c['id']}: result {d['result']!r}")
@@ -176,6 +176,14 @@ for run, run_dir in zip(runs, run_dirs):
         if any(len(row[1]) != 2 or type(row[1][0]) is not int for row in log):
             bad_wire.append(f"{c['id']}: a wirelog row without [length, data]")
         tx = sum(int(n) * k for n, k in (d["txOctetStats"] or {}).items())
+        whole = detail["wire"]["out"]["chunks_omitted"] == 0
+        if whole and d["txOctetStats"] is None:
+            bad_wire.append(f"{c['id']}: no octet statistics for a whole wire log")
+        all_whole = all(detail["wire"][k]["chunks_omitted"] == 0 and
+                        detail["frames"][k]["omitted"] == 0 for k in ("out", "in"))
+        if d.get("createStats") is not all_whole:
+            bad_wire.append(f"{c['id']}: createStats {d.get('createStats')!r} for "
+                            f"{'whole' if all_whole else 'cut'} logs")
         if d["txOctetStats"] is not None and tx != detail["wire"]["out"]["bytes"]:
             bad_wire.append(f"{c['id']}: txOctetStats add up to {tx}")
 check(files > 0 and not bad_layout, f"{files} per-case files, each in Autobahn's layout",

@@ -170,7 +170,9 @@ expect_status $? 0 "wsconform baseline records two runs" "$work/two.err"
 json_is "$work/two.json" '[d["agent"], d["runs"], d["cases"]["1.1.1"], d["cases"]["2.2"]]' \
   "['fixture', 2, {'outcome': 'OK', 'close_outcome': 'OK'}, {'unstable': True, 'seen': [['FAILED', 'OK'], ['OK', 'OK']], 'note': 'verdicts differ between runs'}]"
 tap_ok $? "verdicts that differ between runs make the case unstable, every verdict seen, with a note"
-[ "$(grep -c '^    "[^"]*": {' "$work/two.json")" -eq 2 ]
+# a head line per key (agent, wsconform, runs, comment), "cases": {, the
+# two cases, and the two closing braces: each case whole on its line
+[ "$(grep -c '^    "[^"]*": {.*},\{0,1\}$' "$work/two.json")" -eq 2 ] && [ "$(wc -l <"$work/two.json")" -eq 10 ]
 tap_ok $? "one case per line"
 grep -q 'unstable: 2.2' "$work/two.err"
 r=$?
@@ -266,9 +268,9 @@ while IFS=';' read -r file says; do
   if [ $rc -ne 2 ] || [ $ok -ne 0 ]; then show "$work/bad.err"; fi
   "$WSCONFORM_BIN" baseline --update "$path" "$work/pair" >/dev/null 2>"$work/bad.err"
   rc=$?
-  grep -qF -- "$path" "$work/bad.err"
+  grep -qF -- "$path" "$work/bad.err" && grep -qF -- "$says" "$work/bad.err"
   ok=$?
-  tap_ok $(( rc != 2 || ok )) "baseline --update $file: exit 2 ($rc), naming the file"
+  tap_ok $(( rc != 2 || ok )) "baseline --update $file: exit 2 ($rc), naming the file and saying \"$says\""
 done <<'TABLE'
 does-not-exist.json;cannot open
 empty.json;empty

@@ -40,6 +40,13 @@ int ws_utf8_finish(const ws_utf8 *v);
  * index as above (len for a truncated sequence). */
 int ws_utf8_validate(const uint8_t *buf, size_t len, size_t *error_offset);
 
+/* The well-formed UTF-8 character at the start of buf (at most len bytes):
+ * returns its length (1-4) and stores its code point in *code_point, or
+ * returns 0 when buf does not start with one (an overlong form, a surrogate,
+ * a value above U+10FFFF, a stray or missing continuation byte, len 0).
+ * For writers that must show any bytes as text, one character at a time. */
+size_t ws_utf8_decode(const uint8_t *buf, size_t len, uint32_t *code_point);
+
 #ifdef __cplusplus
 }
 #endif
